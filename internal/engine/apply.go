@@ -1,0 +1,251 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/internal/config"
+	"github.com/onewaysync/oneway/internal/ledger"
+)
+
+// apply writes a target's spooled plan in batches. After each batch the target acknowledged, one state
+// transaction stores the acknowledged records' entries, the rejected ones and the run's counters; the
+// cursor moves last, once every change was acknowledged or kept as rejected. For a Committer target the
+// ledger moves only after Commit.
+func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn) {
+	e := sr.e
+	applyStart := e.now()
+	runID, err := e.Store.StartRun(ctx, t.scope, sr.readMode, applyStart)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	t.res.RunID = runID
+	plannedCounts := ledger.Counts{Create: t.res.Create, Update: t.res.Update, Delete: t.res.Delete}
+	// From here the counts say what was done, not what was planned.
+	t.res.Create, t.res.Update, t.res.Delete = 0, 0, 0
+	defer func() {
+		status, text := ledger.RunOK, ""
+		switch {
+		case errors.Is(t.err, errRefused):
+			status, text = ledger.RunRefused, e.redact(t.err.Error())
+		case t.err != nil:
+			status, text = ledger.RunFailed, e.redact(t.err.Error())
+		}
+		// The run's end is recorded even when ctx was cancelled (SIGINT): use a fresh context.
+		if err := e.Store.FinishRun(context.WithoutCancel(ctx), runID, status, text, e.now()); err != nil {
+			t.log.Error("record end of run", "error", err)
+		}
+	}()
+	if t.err != nil {
+		// Planning failed or a guard refused: nothing is written, but the map failures are kept.
+		_ = sr.commit(ctx, t, ledger.Commit{Reject: t.pendingRejects, Counts: ledger.Counts{Failed: len(t.pendingRejects)}})
+		return
+	}
+	target, ok := conn.(connector.Target)
+	if !ok {
+		t.fail(fmt.Errorf("connection %s cannot be written to (its kind is not a target)", t.cfg.Connection))
+		return
+	}
+	total := plannedCounts.Create + plannedCounts.Update + plannedCounts.Delete
+	w, err := target.OpenWriter(ctx, connector.WriteRequest{
+		Stream: t.cfg.Stream, Key: t.cfg.Key, Fields: sr.sy.Map.Fields(),
+		Append: t.cfg.Mode == config.ModeAppend, Options: t.cfg.Options,
+	})
+	if err != nil {
+		t.fail(fmt.Errorf("open %s: %w", t.scope.Target, err))
+		return
+	}
+	defer w.Close()
+	committer, deferred := w.(connector.Committer)
+	var held []ledger.Commit
+	commit := func(c ledger.Commit) error {
+		if deferred {
+			held = append(held, c)
+			return nil
+		}
+		return sr.commit(ctx, t, c)
+	}
+	if err := commit(ledger.Commit{Reject: t.pendingRejects, Counts: ledger.Counts{Failed: len(t.pendingRejects)}}); err != nil {
+		t.fail(err)
+		return
+	}
+	done := 0
+	err = t.plan.each(t.cfg.BatchSize, func(batch []planned) error {
+		c, redo, err := sr.applyBatch(ctx, t, w, batch)
+		if err != nil {
+			return err
+		}
+		if len(redo) > 0 {
+			// Updates of records gone from the target (deleted behind oneway's back) are created again.
+			c2, _, err := sr.applyBatch(ctx, t, w, redo)
+			if err != nil {
+				return err
+			}
+			mergeCommit(&c, c2)
+		}
+		if err := commit(c); err != nil {
+			return err
+		}
+		done += len(batch)
+		if e.Progress != nil {
+			e.Progress.Applied(sr.sy.Name, t.scope.Target, done, total)
+		}
+		return nil
+	})
+	if err != nil {
+		t.fail(fmt.Errorf("write %s: %w", t.scope.Target, err))
+		return
+	}
+	if deferred {
+		if err := committer.Commit(ctx); err != nil {
+			t.fail(fmt.Errorf("commit %s: %w (nothing of this run was kept)", t.scope.Target, err))
+			return
+		}
+		for _, c := range held {
+			if err := sr.commit(ctx, t, c); err != nil {
+				t.fail(err)
+				return
+			}
+		}
+	}
+	t.log.Info("applied", "run", runID, "changes", done, "seconds", e.now().Sub(applyStart).Seconds())
+	final := ledger.Commit{Resolve: t.resolve, Counts: ledger.Counts{Unchanged: t.res.Unchanged}}
+	if t.maxPos != nil {
+		if final.Cursor, err = encodePosition(t.maxPos); err != nil {
+			t.fail(err)
+			return
+		}
+	}
+	if sr.complete {
+		final.Reconciled = e.now()
+	}
+	if err := sr.commit(ctx, t, final); err != nil {
+		t.fail(err)
+	}
+}
+
+func (sr *syncRun) commit(ctx context.Context, t *targetRun, c ledger.Commit) error {
+	c.Scope, c.RunID = t.scope, t.res.RunID
+	return sr.e.Store.Commit(ctx, c)
+}
+
+func mergeCommit(dst *ledger.Commit, src ledger.Commit) {
+	dst.Entries = append(dst.Entries, src.Entries...)
+	dst.Forget = append(dst.Forget, src.Forget...)
+	dst.Reject = append(dst.Reject, src.Reject...)
+	dst.Resolve = append(dst.Resolve, src.Resolve...)
+	dst.Counts.Add(src.Counts)
+}
+
+// applyBatch sends one batch and turns the target's answers into a ledger commit. redo holds updates the
+// target did not find, to be sent again as creates (mirror and upsert).
+func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Writer, batch []planned) (ledger.Commit, []planned, error) {
+	changes := make([]connector.Change, len(batch))
+	for i, p := range batch {
+		ch, err := toChange(p)
+		if err != nil {
+			return ledger.Commit{}, nil, err
+		}
+		changes[i] = ch
+	}
+	results, err := applyWithRetry(ctx, w, changes)
+	if err != nil {
+		return ledger.Commit{}, nil, err
+	}
+	if len(results) != len(changes) {
+		return ledger.Commit{}, nil, fmt.Errorf("connector returned %d results for %d changes (a connector bug)", len(results), len(changes))
+	}
+	var c ledger.Commit
+	var redo []planned
+	for i, r := range results {
+		p := batch[i]
+		if r.Err != nil {
+			switch {
+			case errors.Is(r.Err, connector.ErrNotFound) && p.Action == connector.Update && p.Probe:
+				// mode update: the target does not hold it; remember the hash so it is not probed again
+				// until it changes.
+				c.Entries = append(c.Entries, ledger.Entry{Key: p.Key, TargetKey: p.TKey, Hash: p.Hash, Doc: p.Doc, Status: ledger.Deleted})
+				t.res.Skipped++
+				continue
+			case errors.Is(r.Err, connector.ErrNotFound) && p.Action == connector.Update:
+				p.Action, p.Redo = connector.Create, true
+				redo = append(redo, p)
+				continue
+			case errors.Is(r.Err, connector.ErrNotFound) && p.Action == connector.SoftDelete:
+				r.Err = nil // already gone: the outcome a removal wants
+			default:
+				reason := sr.e.redact(r.Err.Error())
+				payload, err := connector.MarshalTyped(map[string]any(p.Rec))
+				if err != nil {
+					return ledger.Commit{}, nil, fmt.Errorf("record %s: %w", p.Key, err)
+				}
+				c.Reject = append(c.Reject, ledger.Rejected{Key: p.Key, TargetKey: p.TKey, Action: p.Action.String(), Reason: reason, Payload: payload})
+				c.Counts.Failed++
+				t.res.Failed++
+				sr.noteFailure(t, p.Key, p.Action.String(), reason)
+				continue
+			}
+		}
+		en := ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: r.ID, Hash: p.Hash, Doc: p.Doc, Status: ledger.Live}
+		if en.TargetID == "" {
+			en.TargetID = p.TID
+		}
+		switch p.Action {
+		case connector.Create:
+			c.Counts.Create++
+			t.res.Create++
+		case connector.Update:
+			c.Counts.Update++
+			t.res.Update++
+		case connector.Delete:
+			en.Status = ledger.Deleted
+			c.Counts.Delete++
+			t.res.Delete++
+		case connector.SoftDelete:
+			en.Status = ledger.SoftDeleted
+			c.Counts.Delete++
+			t.res.Delete++
+		}
+		c.Entries = append(c.Entries, en)
+		if _, was := t.rejected[p.Key]; was {
+			c.Resolve = append(c.Resolve, p.Key)
+		}
+	}
+	return c, redo, nil
+}
+
+func toChange(p planned) (connector.Change, error) {
+	key, err := connector.DecodeKey(p.TKey)
+	if err != nil {
+		return connector.Change{}, err
+	}
+	return connector.Change{Action: p.Action, Key: key, ID: p.TID, Record: p.Rec}, nil
+}
+
+// applyWithRetry retries a batch that failed with a transient error, with exponential backoff and
+// jitter. Writers are idempotent (see connector.Writer), so sending a batch again is safe.
+func applyWithRetry(ctx context.Context, w connector.Writer, changes []connector.Change) ([]connector.Result, error) {
+	delay := 200 * time.Millisecond
+	const attempts = 5
+	for i := 1; ; i++ {
+		results, err := w.Apply(ctx, changes)
+		if err == nil || !connector.IsRetryable(err) || i == attempts {
+			if err != nil && i > 1 {
+				err = fmt.Errorf("after %d attempts: %w", i, err)
+			}
+			return results, err
+		}
+		jitter := time.Duration(rand.Int64N(int64(delay) / 2))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay + jitter):
+		}
+		delay *= 2
+	}
+}

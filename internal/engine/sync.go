@@ -1,0 +1,612 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/internal/config"
+	"github.com/onewaysync/oneway/internal/expr"
+	"github.com/onewaysync/oneway/internal/ledger"
+)
+
+// targetRun is one target's share of a sync run.
+type targetRun struct {
+	cfg      *config.Target
+	scope    ledger.Scope
+	res      *Result
+	stored   []any // stored cursor position
+	recAt    time.Time
+	plan     *spool
+	maxPos   []any
+	rejected map[string]ledger.Rejected // the scope's rejected records at the start
+	resolve  []string                   // rejected keys gone from the source (complete reads only)
+	// pendingRejects are records that failed before reaching the target (the map), stored by apply.
+	pendingRejects []ledger.Rejected
+	err      error                      // set when this target failed; the others go on
+	log      *slog.Logger
+}
+
+func (t *targetRun) fail(err error) {
+	if t.err == nil {
+		t.err = err
+	}
+}
+
+// syncRun is the state of one sync's execution.
+type syncRun struct {
+	e        *Engine
+	sy       *config.Sync
+	opts     Options
+	targets  []*targetRun
+	session  ledger.Session
+	readMode string
+	complete bool // the read covered the whole stream: removals may be planned
+	read     int
+	log      *slog.Logger
+}
+
+func (e *Engine) executeSync(ctx context.Context, spec *config.Spec, sy *config.Sync, opts Options) []*Result {
+	start := e.now()
+	sr := &syncRun{e: e, sy: sy, opts: opts, log: e.logger().With("sync", sy.Name)}
+	results := make([]*Result, len(sy.Targets))
+	for i, tc := range sy.Targets {
+		res := &Result{Sync: sy.Name, Target: tc.ID(), Status: StatusPlanned}
+		results[i] = res
+		sr.targets = append(sr.targets, &targetRun{
+			cfg: tc, res: res, scope: ledger.Scope{Sync: sy.Name, Target: tc.ID()},
+			log: sr.log.With("target", tc.ID()),
+		})
+	}
+	err := sr.execute(ctx, spec)
+	for _, t := range sr.targets {
+		t.plan.close()
+		t.res.ReadMode = sr.readMode
+		t.res.Read = sr.read
+		t.res.Duration = e.now().Sub(start).Seconds()
+		terr := t.err
+		if terr == nil {
+			terr = err
+		}
+		switch {
+		case terr == nil && opts.Apply:
+			t.res.Status = StatusOK
+		case terr == nil:
+		case errors.Is(terr, errRefused):
+			t.res.Status = StatusRefused
+			t.res.Error = e.redact(terr.Error())
+		default:
+			t.res.Status = StatusFailed
+			t.res.Error = e.redact(terr.Error())
+		}
+	}
+	return results
+}
+
+func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
+	e, sy := sr.e, sr.sy
+	if sr.opts.Apply {
+		unlock, err := e.Store.Lock(sy.Name)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		// A run that failed before writing anything is still recorded, so that status shows the sync
+		// failing. Entries and cursors stay as they were.
+		defer func() {
+			if err != nil {
+				sr.recordFailure(ctx, err)
+			}
+		}()
+	}
+	conns := map[string]connector.Conn{}
+	defer func() {
+		for name, c := range conns {
+			if err := c.Close(); err != nil {
+				sr.log.Warn("close connection", "connection", name, "error", e.redact(err.Error()))
+			}
+		}
+	}()
+	open := func(name string) (connector.Conn, error) {
+		if c, ok := conns[name]; ok {
+			return c, nil
+		}
+		c, err := e.openConn(spec, name)
+		if err != nil {
+			return nil, err
+		}
+		conns[name] = c
+		return c, nil
+	}
+	srcConn, err := open(sy.Source.Connection)
+	if err != nil {
+		return err
+	}
+	for _, t := range sr.targets {
+		cur, rec, err := e.Store.Position(ctx, t.scope)
+		if err != nil {
+			return err
+		}
+		if t.stored, err = decodePosition(cur); err != nil {
+			return fmt.Errorf("%s: %w", t.scope.Target, err)
+		}
+		t.recAt = rec
+		rejects, err := e.Store.Rejects(ctx, t.scope)
+		if err != nil {
+			return err
+		}
+		t.rejected = make(map[string]ledger.Rejected, len(rejects))
+		for _, r := range rejects {
+			t.rejected[r.Key] = r
+		}
+		if t.plan, err = newSpool(); err != nil {
+			return err
+		}
+	}
+	session, err := e.Store.Session(ctx)
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	sr.session = session
+
+	readStart := e.now()
+	if err := sr.readAndDiff(ctx, srcConn); err != nil {
+		return err
+	}
+	sr.log.Info("read and diffed", "records", sr.read, "mode", sr.readMode, "seconds", e.now().Sub(readStart).Seconds())
+	for _, t := range sr.targets {
+		if err := sr.planRemovalsAndRetries(ctx, t); err != nil {
+			t.fail(err)
+		}
+	}
+	if !sr.opts.Apply {
+		return nil
+	}
+	for _, t := range sr.targets {
+		conn, err := open(t.cfg.Connection)
+		if err != nil {
+			t.fail(err)
+		}
+		sr.apply(ctx, t, conn)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sr *syncRun) recordFailure(ctx context.Context, cause error) {
+	ctx = context.WithoutCancel(ctx)
+	for _, t := range sr.targets {
+		if t.res.RunID != 0 {
+			continue
+		}
+		id, err := sr.e.Store.StartRun(ctx, t.scope, sr.readMode, sr.e.now())
+		if err == nil {
+			t.res.RunID = id
+			err = sr.e.Store.FinishRun(ctx, id, ledger.RunFailed, sr.e.redact(cause.Error()), sr.e.now())
+		}
+		if err != nil {
+			t.log.Error("record failed run", "error", err)
+		}
+	}
+}
+
+// readAndDiff reads the source once and plans every target from each batch.
+func (sr *syncRun) readAndDiff(ctx context.Context, conn connector.Conn) error {
+	sy := sr.sy
+	src, ok := conn.(connector.Source)
+	if !ok {
+		return fmt.Errorf("connection %s cannot be read from (its kind is not a source)", sy.Source.Connection)
+	}
+	req := connector.ReadRequest{Stream: sy.Source.Stream, Key: sy.Source.Key, BatchSize: sy.Source.BatchSize}
+	var reader connector.Reader
+	var err error
+	useCursor := sy.Source.Detect == config.DetectCursor && !sr.opts.Full && !sr.reconcileDue()
+	if useCursor {
+		cs, ok := conn.(connector.CursorSource)
+		if !ok {
+			return fmt.Errorf("connection %s cannot read incrementally (detect: cursor); use detect: snapshot", sy.Source.Connection)
+		}
+		from := sr.readStart()
+		sr.readMode = config.DetectCursor
+		sr.complete = from == nil
+		reader, err = cs.ReadCursor(ctx, connector.CursorRequest{ReadRequest: req, Cursor: sy.Source.Cursor, From: from})
+	} else {
+		sr.readMode = config.DetectSnapshot
+		sr.complete = true
+		reader, err = src.Read(ctx, req)
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", sy.Source.Stream, err)
+	}
+	defer reader.Close()
+	for {
+		recs, err := reader.Next(ctx)
+		if errors.Is(err, connector.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read %s after %d records: %w (nothing was written)", sy.Source.Stream, sr.read, err)
+		}
+		if err := sr.diffBatch(ctx, recs); err != nil {
+			return err
+		}
+		sr.read += len(recs)
+		if sr.e.Progress != nil {
+			sr.e.Progress.Read(sy.Name, sr.read)
+		}
+	}
+	return nil
+}
+
+// reconcileDue reports whether a cursor sync should read a full snapshot this time: some target has
+// never been read completely, or its last complete read is older than reconcile_every.
+func (sr *syncRun) reconcileDue() bool {
+	every := sr.sy.Source.ReconcileEvery
+	if every <= 0 {
+		return false
+	}
+	for _, t := range sr.targets {
+		if t.stored != nil && sr.e.now().Sub(t.recAt) >= every {
+			return true
+		}
+	}
+	return false
+}
+
+// readStart is where a cursor read starts: the smallest stored position of the targets (nil when one
+// has none), moved back by the lookback.
+func (sr *syncRun) readStart() []any {
+	var from []any
+	for _, t := range sr.targets {
+		if t.stored == nil {
+			return nil
+		}
+		if from == nil || comparePositions(t.stored, from) < 0 {
+			from = t.stored
+		}
+	}
+	return startPosition(from, sr.sy.Source.Lookback)
+}
+
+// item is one record on its way through a batch.
+type item struct {
+	skey    string
+	src     connector.Record
+	mapped  connector.Record
+	present bool
+	err     error // the filter or map failed for this record
+}
+
+func (sr *syncRun) diffBatch(ctx context.Context, recs []connector.Record) error {
+	sy := sr.sy
+	items := make([]item, len(recs))
+	keys := make([]string, len(recs))
+	present := make([]bool, len(recs))
+	for i, rec := range recs {
+		skey, err := connector.RecordKey(rec, sy.Source.Key)
+		if err != nil {
+			return fmt.Errorf("record %d of %s: %w; every record needs its key (source.key: %v)", sr.read+i+1, sy.Source.Stream, err, sy.Source.Key)
+		}
+		it := item{skey: skey, src: rec}
+		it.present, it.mapped, it.err = sr.transform(rec)
+		if sy.Source.Cursor != nil {
+			pos, err := positionOf(rec, sy.Source.Cursor, sy.Source.Key)
+			if err != nil {
+				return fmt.Errorf("record %s of %s: %w", skey, sy.Source.Stream, err)
+			}
+			for _, t := range sr.targets {
+				if pos != nil && (t.maxPos == nil || comparePositions(pos, t.maxPos) > 0) {
+					t.maxPos = pos
+				}
+			}
+		}
+		items[i] = it
+		keys[i] = skey
+		present[i] = it.present
+	}
+	dups, err := sr.session.See(ctx, keys, present)
+	if err != nil {
+		return err
+	}
+	if len(dups) > 0 {
+		return fmt.Errorf("duplicate key %s in %s: two records share it (source.key: %v); oneway never merges them, fix the source or the key (nothing was written)",
+			dups[0], sy.Source.Stream, sy.Source.Key)
+	}
+	for _, t := range sr.targets {
+		if t.err != nil {
+			continue
+		}
+		if err := sr.diffTarget(ctx, t, items); err != nil {
+			t.fail(err)
+		}
+	}
+	return nil
+}
+
+// transform applies the filter and the map. A record that fails the filter is absent; one whose
+// filter or map fails with an error is present and failed.
+func (sr *syncRun) transform(rec connector.Record) (present bool, mapped connector.Record, err error) {
+	env := expr.Env{Record: rec}
+	ok, err := sr.sy.Filter.Match(env)
+	if err != nil {
+		return true, nil, fmt.Errorf("filter: %w", err)
+	}
+	if !ok {
+		return false, nil, nil
+	}
+	mapped, err = sr.sy.Map.Apply(env)
+	if err != nil {
+		return true, nil, fmt.Errorf("map: %w", err)
+	}
+	return true, mapped, nil
+}
+
+func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) error {
+	keys := make([]string, 0, len(items))
+	for _, it := range items {
+		if it.present {
+			keys = append(keys, it.skey)
+		}
+	}
+	entries, err := sr.session.Lookup(ctx, t.scope, keys)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if !it.present {
+			continue
+		}
+		if err := sr.planRecord(t, it, entries, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planRecord decides what a present record needs in one target and spools it.
+func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.Entry, retry bool) error {
+	if it.err != nil {
+		payload, _ := connector.MarshalTyped(map[string]any(it.src))
+		t.res.Failed++
+		sr.noteFailure(t, it.skey, "map", it.err.Error())
+		return sr.rejectNow(t, ledger.Rejected{Key: it.skey, Action: "map", Reason: it.err.Error(), Payload: payload})
+	}
+	tvals, err := connector.KeyValues(it.mapped, t.cfg.Key)
+	if err != nil {
+		t.res.Failed++
+		reason := fmt.Sprintf("target key: %v", err)
+		sr.noteFailure(t, it.skey, "map", reason)
+		payload, _ := connector.MarshalTyped(map[string]any(it.src))
+		return sr.rejectNow(t, ledger.Rejected{Key: it.skey, Action: "map", Reason: reason, Payload: payload})
+	}
+	tkey, err := connector.EncodeKey(tvals)
+	if err != nil {
+		return err
+	}
+	doc, err := connector.CanonicalJSON(map[string]any(it.mapped))
+	if err != nil {
+		return fmt.Errorf("record %s: %w", it.skey, err)
+	}
+	hash := hashDoc(doc)
+	entry, known := entries[it.skey]
+	action := decide(t.cfg.Mode, entry, known, hash)
+	if action == connector.Unchanged {
+		t.res.Unchanged++
+		return nil
+	}
+	p := planned{Action: action, Key: it.skey, TKey: tkey, TID: entry.TargetID, Rec: it.mapped, Hash: hash, Doc: doc,
+		Retry: retry, Probe: t.cfg.Mode == config.ModeUpdate}
+	if err := t.plan.add(p); err != nil {
+		return err
+	}
+	sr.count(t, action, 1)
+	sr.sample(t, action, it.skey, entry.Doc, doc)
+	return nil
+}
+
+// decide maps a record's ledger state to an action, per mode.
+func decide(mode string, e ledger.Entry, known bool, hash string) connector.Action {
+	switch mode {
+	case config.ModeCreate:
+		if known {
+			return connector.Unchanged // written once when it first appeared; later changes are not sent
+		}
+		return connector.Create
+	case config.ModeAppend:
+		if known && e.Hash == hash {
+			return connector.Unchanged
+		}
+		return connector.Create
+	case config.ModeUpdate:
+		if known && e.Hash == hash {
+			return connector.Unchanged
+		}
+		return connector.Update
+	}
+	// mirror and upsert
+	switch {
+	case !known || e.Status == ledger.Deleted:
+		return connector.Create
+	case e.Status == ledger.SoftDeleted || e.Hash != hash:
+		return connector.Update
+	case e.Status == ledger.Pending:
+		return connector.Create
+	}
+	return connector.Unchanged
+}
+
+func (sr *syncRun) count(t *targetRun, a connector.Action, n int) {
+	switch a {
+	case connector.Create:
+		t.res.Create += n
+	case connector.Update:
+		t.res.Update += n
+	case connector.Delete, connector.SoftDelete:
+		t.res.Delete += n
+	}
+}
+
+// rejectNow records a failure found while planning (the map failed). During a plan it is only reported.
+func (sr *syncRun) rejectNow(t *targetRun, r ledger.Rejected) error {
+	if !sr.opts.Apply {
+		return nil
+	}
+	t.pendingRejects = append(t.pendingRejects, r)
+	return nil
+}
+
+func (sr *syncRun) noteFailure(t *targetRun, skey, action, reason string) {
+	if len(t.res.Failures) < maxFailuresShown {
+		t.res.Failures = append(t.res.Failures, Failure{Key: json.RawMessage(skey), Action: action, Reason: sr.e.redact(reason)})
+	}
+}
+
+func (sr *syncRun) sample(t *targetRun, a connector.Action, skey string, oldDoc, newDoc []byte) {
+	if sr.opts.Samples < 0 {
+		return
+	}
+	n := 0
+	for _, s := range t.res.Samples {
+		if s.Action == a.String() {
+			n++
+		}
+	}
+	if n >= sr.opts.Samples {
+		return
+	}
+	s := Sample{Action: a.String(), Key: json.RawMessage(skey)}
+	if a == connector.Update && oldDoc != nil {
+		s.Changes = fieldChanges(oldDoc, newDoc)
+	} else {
+		var m map[string]any
+		if json.Unmarshal(newDoc, &m) == nil {
+			s.Record = m
+		}
+	}
+	t.res.Samples = append(t.res.Samples, s)
+}
+
+// fieldChanges compares two canonical docs field by field.
+func fieldChanges(oldDoc, newDoc []byte) []FieldChange {
+	var o, n map[string]any
+	if json.Unmarshal(oldDoc, &o) != nil || json.Unmarshal(newDoc, &n) != nil {
+		return nil
+	}
+	var out []FieldChange
+	for _, f := range connector.Record(n).Fields() {
+		ob, _ := json.Marshal(o[f])
+		nb, _ := json.Marshal(n[f])
+		if _, had := o[f]; !had || string(ob) != string(nb) {
+			out = append(out, FieldChange{Field: f, Old: o[f], New: n[f]})
+		}
+	}
+	for _, f := range connector.Record(o).Fields() {
+		if _, has := n[f]; !has {
+			out = append(out, FieldChange{Field: f, Old: o[f], New: nil})
+		}
+	}
+	return out
+}
+
+// planRemovalsAndRetries adds, after the read, the removals (complete reads only) and the rejected
+// records that the read did not bring again (incomplete reads), then applies the delete guard.
+func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) error {
+	if t.err != nil {
+		return t.err
+	}
+	for key, r := range t.rejected {
+		present, err := sr.session.Present(ctx, key)
+		if err != nil {
+			return err
+		}
+		if present {
+			continue // planned again from the fresh read
+		}
+		if sr.complete {
+			t.resolve = append(t.resolve, key) // gone from the source (or filtered out): nothing to retry
+			continue
+		}
+		if err := sr.planRetry(ctx, t, r); err != nil {
+			return err
+		}
+	}
+	cfg := t.cfg
+	if !sr.complete || cfg.Mode != config.ModeMirror || cfg.OnDelete == config.OnDeleteIgnore {
+		return nil
+	}
+	removals := 0
+	err := sr.session.Unseen(ctx, t.scope, func(en ledger.Entry) error {
+		p := planned{Action: connector.Delete, Key: en.Key, TKey: en.TargetKey, TID: en.TargetID, Hash: en.Hash, Doc: en.Doc}
+		if cfg.OnDelete == config.OnDeleteSoft {
+			p.Action = connector.SoftDelete
+			p.Rec = cfg.SoftDelete
+		}
+		removals++
+		sr.count(t, p.Action, 1)
+		sr.sample(t, p.Action, en.Key, nil, en.Doc)
+		return t.plan.add(p)
+	})
+	if err != nil {
+		return err
+	}
+	if removals == 0 || sr.opts.AllowMassDelete {
+		return nil
+	}
+	live, err := sr.e.Store.CountLive(ctx, t.scope)
+	if err != nil {
+		return err
+	}
+	if live > 0 && float64(removals)/float64(live) > cfg.MaxDeleteRatio {
+		return fmt.Errorf("%w: the run would remove %d of %d records (%.0f%%) from %s, more than max_delete_ratio %.0f%%; nothing was written to it. Check the source, then rerun with --allow-mass-delete (or raise max_delete_ratio)",
+			errRefused, removals, live, 100*float64(removals)/float64(live), t.scope.Target, 100*cfg.MaxDeleteRatio)
+	}
+	return nil
+}
+
+// planRetry plans a rejected record again from its stored payload, for reads that did not bring it.
+func (sr *syncRun) planRetry(ctx context.Context, t *targetRun, r ledger.Rejected) error {
+	entries, err := sr.session.Lookup(ctx, t.scope, []string{r.Key})
+	if err != nil {
+		return err
+	}
+	switch r.Action {
+	case "map":
+		rec, err := connector.UnmarshalTypedRecord(r.Payload)
+		if err != nil {
+			return fmt.Errorf("rejected record %s: %w", r.Key, err)
+		}
+		it := item{skey: r.Key, src: rec}
+		it.present, it.mapped, it.err = sr.transform(rec)
+		if !it.present {
+			t.resolve = append(t.resolve, r.Key)
+			return nil
+		}
+		return sr.planRecord(t, it, entries, true)
+	case connector.Delete.String(), connector.SoftDelete.String():
+		en, ok := entries[r.Key]
+		if !ok || (en.Status != ledger.Live && en.Status != ledger.Pending) {
+			t.resolve = append(t.resolve, r.Key)
+			return nil
+		}
+		p := planned{Action: connector.Delete, Key: en.Key, TKey: en.TargetKey, TID: en.TargetID, Hash: en.Hash, Doc: en.Doc, Retry: true}
+		if r.Action == connector.SoftDelete.String() {
+			p.Action = connector.SoftDelete
+			p.Rec = t.cfg.SoftDelete
+		}
+		sr.count(t, p.Action, 1)
+		return t.plan.add(p)
+	default:
+		rec, err := connector.UnmarshalTypedRecord(r.Payload)
+		if err != nil {
+			return fmt.Errorf("rejected record %s: %w", r.Key, err)
+		}
+		return sr.planRecord(t, item{skey: r.Key, mapped: rec, present: true}, entries, true)
+	}
+}

@@ -1,0 +1,229 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onewaysync/oneway/internal/ledger"
+)
+
+var scope = ledger.Scope{Sync: "s", Target: "conn/stream"}
+
+func open(t *testing.T, path string, readOnly bool) *ledger.SQLite {
+	t.Helper()
+	st, err := ledger.OpenSQLite(context.Background(), path, readOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestStateFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "state.db")
+	open(t, path, false)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state mode = %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestReadOnlyNeverCreates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	st := open(t, path, true)
+	n, err := st.CountLive(context.Background(), scope)
+	if err != nil || n != 0 {
+		t.Fatalf("CountLive = %d, %v", n, err)
+	}
+	if _, err := st.StartRun(context.Background(), scope, "snapshot", time.Now()); err == nil {
+		t.Fatal("StartRun succeeded on a read-only state")
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("read-only open created the file: %v", err)
+	}
+}
+
+func TestCorruptStateRefused(t *testing.T) {
+	for name, content := range map[string][]byte{
+		"garbage":   []byte(strings.Repeat("not a database ", 400)),
+		"truncated": nil, // filled below from a real state
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			if content == nil {
+				st, err := ledger.OpenSQLite(context.Background(), path, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				commitEntries(t, st, 2000)
+				st.Close()
+				full, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				content = full[:len(full)/3]
+				os.Remove(path + "-wal")
+				os.Remove(path + "-shm")
+			}
+			if err := os.WriteFile(path, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			st, err := ledger.OpenSQLite(context.Background(), path, false)
+			if err == nil {
+				// A truncated file may open; then using it must fail rather than look empty.
+				_, err = st.CountLive(context.Background(), scope)
+				if err == nil {
+					err = st.Commit(context.Background(), ledger.Commit{Scope: scope})
+				}
+				st.Close()
+			}
+			if err == nil {
+				t.Fatal("a damaged state was accepted")
+			}
+		})
+	}
+}
+
+func commitEntries(t *testing.T, st *ledger.SQLite, n int) {
+	t.Helper()
+	c := ledger.Commit{Scope: scope}
+	for i := 0; i < n; i++ {
+		c.Entries = append(c.Entries, ledger.Entry{Key: fmt.Sprintf("[%d]", i), TargetKey: fmt.Sprintf("[%d]", i),
+			Hash: "h", Doc: []byte(`{"x":"` + strings.Repeat("y", 100) + `"}`), Status: ledger.Live})
+	}
+	if err := st.Commit(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSessionSeenAndUnseen(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "state.db"), false)
+	commitEntries(t, st, 5) // keys [0]..[4]
+	sess, err := st.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	dups, err := sess.See(ctx, []string{"[0]", "[1]", "[2]", "[1]"}, []bool{true, false, true, true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(dups) != "[[1]]" {
+		t.Fatalf("dups = %v, want [[1]]", dups)
+	}
+	dups, _ = sess.See(ctx, []string{"[2]", "[9]"}, []bool{true, true})
+	if fmt.Sprint(dups) != "[[2]]" {
+		t.Fatalf("dups across batches = %v", dups)
+	}
+	var unseen []string
+	if err := sess.Unseen(ctx, scope, func(e ledger.Entry) error { unseen = append(unseen, e.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// [1] was read but filtered out: absent. [3] and [4] were not read.
+	if fmt.Sprint(unseen) != "[[1] [3] [4]]" {
+		t.Fatalf("unseen = %v", unseen)
+	}
+	got, err := sess.Lookup(ctx, scope, []string{"[0]", "[7]"})
+	if err != nil || len(got) != 1 || got["[0]"].Status != ledger.Live {
+		t.Fatalf("lookup = %v, %v", got, err)
+	}
+	// A new session starts empty.
+	sess.Close()
+	sess2, err := st.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess2.Close()
+	if p, _ := sess2.Present(ctx, "[0]"); p {
+		t.Fatal("a new session saw keys of the previous one")
+	}
+}
+
+func TestCommitRunsRejectsAndCursor(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "state.db"), false)
+	run, err := st.StartRun(ctx, scope, "cursor", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Commit(ctx, ledger.Commit{Scope: scope, RunID: run,
+		Entries: []ledger.Entry{{Key: "[1]", TargetKey: "[1]", TargetID: "t1", Hash: "a", Status: ledger.Live}},
+		Reject:  []ledger.Rejected{{Key: "[2]", TargetKey: "[2]", Action: "create", Reason: "bad"}},
+		Cursor:  []byte(`["x"]`), Counts: ledger.Counts{Create: 1, Failed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Attempts count up; an empty target id keeps the stored one.
+	err = st.Commit(ctx, ledger.Commit{Scope: scope, RunID: run,
+		Entries: []ledger.Entry{{Key: "[1]", TargetKey: "[1]", Hash: "b", Status: ledger.Live}},
+		Reject:  []ledger.Rejected{{Key: "[2]", TargetKey: "[2]", Action: "create", Reason: "still bad"}},
+		Counts:  ledger.Counts{Update: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishRun(ctx, run, ledger.RunOK, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rej, _ := st.Rejects(ctx, scope)
+	if len(rej) != 1 || rej[0].Attempts != 2 || rej[0].Reason != "still bad" {
+		t.Fatalf("rejects = %+v", rej)
+	}
+	runs, _ := st.Runs(ctx, scope, 10)
+	if len(runs) != 1 || runs[0].Counts != (ledger.Counts{Create: 1, Update: 1, Failed: 1}) || runs[0].Status != ledger.RunOK {
+		t.Fatalf("runs = %+v", runs)
+	}
+	cur, _, _ := st.Position(ctx, scope)
+	if string(cur) != `["x"]` {
+		t.Fatalf("cursor = %s", cur)
+	}
+	sess, _ := st.Session(ctx)
+	defer sess.Close()
+	got, _ := sess.Lookup(ctx, scope, []string{"[1]"})
+	if got["[1]"].TargetID != "t1" || got["[1]"].Hash != "b" {
+		t.Fatalf("entry = %+v", got["[1]"])
+	}
+	// A run left running by a dead process is marked interrupted by the next start.
+	if _, err := st.StartRun(ctx, scope, "cursor", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartRun(ctx, scope, "cursor", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ = st.Runs(ctx, scope, 10)
+	if runs[1].Status != ledger.RunInterrupted {
+		t.Fatalf("stale run status = %s", runs[1].Status)
+	}
+}
+
+func TestLockNamesHolder(t *testing.T) {
+	st := open(t, filepath.Join(t.TempDir(), "state.db"), false)
+	unlock, err := st.Lock("people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Lock("people")
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("second lock: %v", err)
+	}
+	other, err := st.Lock("other")
+	if err != nil {
+		t.Fatalf("another sync's lock: %v", err)
+	}
+	other()
+	unlock()
+	again, err := st.Lock("people")
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	again()
+}
