@@ -75,8 +75,8 @@ func (h *harness) execute(opts engine.Options) *engine.Report {
 	return rep
 }
 
-func (h *harness) run() *engine.Result   { return h.execute(engine.Options{Apply: true}).Results[0] }
-func (h *harness) plan() *engine.Result  { return h.execute(engine.Options{}).Results[0] }
+func (h *harness) run() *engine.Result          { return h.execute(engine.Options{Apply: true}).Results[0] }
+func (h *harness) plan() *engine.Result         { return h.execute(engine.Options{}).Results[0] }
 func (h *harness) put(recs ...connector.Record) { h.mem.Put("people", recs...) }
 
 func person(id int64, name, status string) connector.Record {
@@ -373,7 +373,9 @@ func TestBadSourceDataWritesNothing(t *testing.T) {
 	})
 }
 
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {

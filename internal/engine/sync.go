@@ -27,8 +27,8 @@ type targetRun struct {
 	resolve  []string                   // rejected keys gone from the source (complete reads only)
 	// pendingRejects are records that failed before reaching the target (the map), stored by apply.
 	pendingRejects []ledger.Rejected
-	err      error                      // set when this target failed; the others go on
-	log      *slog.Logger
+	err            error // set when this target failed; the others go on
+	log            *slog.Logger
 }
 
 func (t *targetRun) fail(err error) {
