@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // Conn is an open connection of some kind. It implements Source, Target or both, and may implement the
@@ -74,6 +75,11 @@ type WriteRequest struct {
 	Fields []string
 	// Append asks for every Create to be added as a new record, never matched by key (mode: append).
 	Append bool
+	// Match lists fields by which a Create first looks for an existing record in the target and adopts
+	// it (updating it and returning its id) instead of creating a duplicate: how a target whose ledger
+	// was lost, or that already holds the records, is joined without duplicates. Connectors that cannot
+	// look records up return an error wrapping ErrUnsupported from OpenWriter when Match is set.
+	Match []string
 	// Options holds the target's connector-specific settings from the sync (e.g. create_table). Keys the
 	// connector does not know must be rejected by OpenWriter with a clear error.
 	Options Settings
@@ -169,6 +175,39 @@ func Transient(err error) error {
 		return nil
 	}
 	return transient{err}
+}
+
+// retryAfter is a transient error that says when to try again (HTTP 429 or 503 with Retry-After).
+type retryAfter struct {
+	transient
+	after time.Duration
+}
+
+func (r retryAfter) RetryAfter() time.Duration { return r.after }
+
+// TransientAfter is Transient with the wait the remote side asked for.
+func TransientAfter(err error, after time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return retryAfter{transient{err}, after}
+}
+
+// RetryAfterOf returns the wait an error asks for before a retry, if it says one.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var r interface{ RetryAfter() time.Duration }
+	if errors.As(err, &r) {
+		return r.RetryAfter(), true
+	}
+	return 0, false
+}
+
+// NonIdempotent is implemented by Writers for which a Create sent twice makes two records (a chat
+// message, an append-only API without an idempotency key). For them the engine records the intent in
+// the ledger before sending, so that a crash leaves a known state: resent on the next run
+// (delivery: at-least-once) or never resent (delivery: at-most-once).
+type NonIdempotent interface {
+	NonIdempotent() bool
 }
 
 // IsRetryable reports whether err, or an error it wraps, has a Retryable() bool method that returns true.

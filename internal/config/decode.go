@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -241,4 +242,23 @@ func (l *loader) plain(n *node, path string, resolve bool) any {
 		return nil
 	}
 	return v
+}
+
+// rate reads a rate limit such as "50/s", "600/m" or "3600/h" and returns it per second; 0 when absent.
+func (l *loader) rate(e *entry, path string) float64 {
+	if !present(e) {
+		return 0
+	}
+	text, ok := l.text(e, path)
+	if !ok {
+		return 0
+	}
+	num, unit, found := strings.Cut(strings.TrimSpace(text), "/")
+	per := map[string]float64{"s": 1, "m": 60, "h": 3600}[unit]
+	n, err := strconv.ParseFloat(num, 64)
+	if !found || per == 0 || err != nil || n <= 0 {
+		l.errorf(e.value.pos, path, "must be a rate such as 50/s, 600/m or 3600/h, not %q", text)
+		return 0
+	}
+	return n / per
 }

@@ -66,6 +66,12 @@ const (
 	ModeAppend = "append"
 )
 
+// Delivery guarantees for targets that cannot upsert.
+const (
+	DeliveryAtLeastOnce = "at-least-once"
+	DeliveryAtMostOnce  = "at-most-once"
+)
+
 // on_delete values (mirror only).
 const (
 	OnDeleteDelete = "delete"
@@ -87,6 +93,15 @@ type Target struct {
 	MaxDeleteRatio float64
 	// BatchSize is how many changes go to the target per Apply; default 500.
 	BatchSize int
+	// Match lists target fields by which a create first looks for an existing record to adopt instead of
+	// creating a duplicate (connector.WriteRequest.Match); nil: no look-up.
+	Match []string
+	// Delivery is DeliveryAtLeastOnce (default) or DeliveryAtMostOnce; it matters for targets that
+	// cannot upsert (messages, append-only APIs), where a crash between send and acknowledgement
+	// leaves the outcome unknown.
+	Delivery string
+	// RateLimit caps changes sent to the target per second; 0: no cap.
+	RateLimit float64
 	// Options are passed to the connector's OpenWriter: create_table and the keys under `options:`.
 	Options connector.Settings
 	Pos     Pos

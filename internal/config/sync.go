@@ -243,7 +243,8 @@ func (l *loader) mapValue(n *node, path string) (expr.Value, bool) {
 }
 
 func (l *loader) target(n *node, path string, s *Sync, spec *Spec, conns opened) *Target {
-	m := l.object(n, path, "connection", "stream", "key", "mode", "on_delete", "soft_delete", "max_delete_ratio", "batch_size", "create_table", "options")
+	m := l.object(n, path, "connection", "stream", "key", "mode", "on_delete", "soft_delete", "max_delete_ratio", "batch_size",
+		"create_table", "options", "match", "delivery", "rate_limit")
 	if m == nil {
 		return nil
 	}
@@ -262,6 +263,11 @@ func (l *loader) target(n *node, path string, s *Sync, spec *Spec, conns opened)
 	t.BatchSize = l.positiveInt(m["batch_size"], join(path, "batch_size"), DefaultTargetBatchSize)
 	t.MaxDeleteRatio = l.ratio(m["max_delete_ratio"], join(path, "max_delete_ratio"), DefaultMaxDeleteRatio)
 	l.targetOptions(m, path, t)
+	if present(m["match"]) {
+		t.Match = l.producedFields(m["match"], join(path, "match"), s)
+	}
+	t.Delivery, _ = l.choice(m["delivery"], join(path, "delivery"), "delivery", DeliveryAtLeastOnce, DeliveryAtLeastOnce, DeliveryAtMostOnce)
+	t.RateLimit = l.rate(m["rate_limit"], join(path, "rate_limit"))
 	// The remaining checks depend on mode and on_delete; after a wrong value they would only add noise.
 	onDeleteOK := modeOK
 	switch {
@@ -286,16 +292,7 @@ func (l *loader) target(n *node, path string, s *Sync, spec *Spec, conns opened)
 // names; otherwise the key must be given, and every key field must be one the map produces.
 func (l *loader) targetKey(e *entry, n *node, path string, s *Sync) []string {
 	if present(e) {
-		key := l.fieldList(e, path)
-		if s.Map != nil {
-			produced := s.Map.Fields()
-			for _, f := range key {
-				if !contains(produced, f) {
-					l.errorf(e.value.pos, path, "key field %q is not produced by the map (it produces %s)", f, strings.Join(produced, ", "))
-				}
-			}
-		}
-		return key
+		return l.producedFields(e, path, s)
 	}
 	if s.Map == nil {
 		return s.Source.Key
@@ -311,6 +308,20 @@ func (l *loader) targetKey(e *entry, n *node, path string, s *Sync) []string {
 		return nil
 	}
 	return s.Source.Key
+}
+
+// producedFields reads a list of target field names, which must be fields the map produces.
+func (l *loader) producedFields(e *entry, path string, s *Sync) []string {
+	fields := l.fieldList(e, path)
+	if s.Map != nil {
+		produced := s.Map.Fields()
+		for _, f := range fields {
+			if !contains(produced, f) {
+				l.errorf(e.value.pos, path, "field %q is not produced by the map (it produces %s)", f, strings.Join(produced, ", "))
+			}
+		}
+	}
+	return fields
 }
 
 func (l *loader) softDelete(e *entry, n *node, path string, t *Target) {

@@ -54,7 +54,7 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	total := plannedCounts.Create + plannedCounts.Update + plannedCounts.Delete
 	w, err := target.OpenWriter(ctx, connector.WriteRequest{
 		Stream: t.cfg.Stream, Key: t.cfg.Key, Fields: sr.sy.Map.Fields(),
-		Append: t.cfg.Mode == config.ModeAppend, Options: t.cfg.Options,
+		Append: t.cfg.Mode == config.ModeAppend, Match: t.cfg.Match, Options: t.cfg.Options,
 	})
 	if err != nil {
 		t.fail(fmt.Errorf("open %s: %w", t.scope.Target, err))

@@ -279,21 +279,8 @@ func (s *SQLite) Commit(ctx context.Context, c Commit) error {
 
 func commitTx(ctx context.Context, tx *sql.Tx, scope int64, c Commit) error {
 	now := time.Now().UnixMilli()
-	if len(c.Entries) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO entries (scope, key, tkey, tid, hash, doc, status, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (scope, key) DO UPDATE SET tkey = excluded.tkey,
-				tid = CASE WHEN excluded.tid != '' THEN excluded.tid ELSE entries.tid END,
-				hash = excluded.hash, doc = excluded.doc, status = excluded.status, last_seen = excluded.last_seen`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, e := range c.Entries {
-			if _, err := st.ExecContext(ctx, scope, e.Key, e.TargetKey, e.TargetID, e.Hash, e.Doc, int(e.Status), now, now); err != nil {
-				return err
-			}
-		}
+	if err := upsertEntries(ctx, tx, scope, now, c.Entries); err != nil {
+		return err
 	}
 	if len(c.Forget) > 0 {
 		st, err := tx.PrepareContext(ctx, "DELETE FROM entries WHERE scope = ? AND key = ?")
@@ -419,4 +406,45 @@ func (s *SQLite) Rejects(ctx context.Context, sc Scope) ([]Rejected, error) {
 // placeholders returns "?, ?, ..." with n marks.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// entryRows is how many entries one INSERT statement carries: statements are the unit of work of the
+// SQLite driver, so a multi-row statement is several times faster than one per entry.
+const entryRows = 100
+
+func upsertSQL(rows int) string {
+	return "INSERT INTO entries (scope, key, tkey, tid, hash, doc, status, first_seen, last_seen) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", rows), ", ") +
+		` ON CONFLICT (scope, key) DO UPDATE SET tkey = excluded.tkey,
+			tid = CASE WHEN excluded.tid != '' THEN excluded.tid ELSE entries.tid END,
+			hash = excluded.hash, doc = excluded.doc, status = excluded.status, last_seen = excluded.last_seen`
+}
+
+func upsertEntries(ctx context.Context, tx *sql.Tx, scope, now int64, entries []Entry) error {
+	var full *sql.Stmt
+	args := make([]any, 0, 9*entryRows)
+	for start := 0; start < len(entries); start += entryRows {
+		part := entries[start:min(start+entryRows, len(entries))]
+		args = args[:0]
+		for _, e := range part {
+			args = append(args, scope, e.Key, e.TargetKey, e.TargetID, e.Hash, e.Doc, int(e.Status), now, now)
+		}
+		if len(part) < entryRows {
+			if _, err := tx.ExecContext(ctx, upsertSQL(len(part)), args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if full == nil {
+			var err error
+			if full, err = tx.PrepareContext(ctx, upsertSQL(entryRows)); err != nil {
+				return err
+			}
+			defer full.Close()
+		}
+		if _, err := full.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
