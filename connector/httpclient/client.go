@@ -1,0 +1,155 @@
+package httpclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/onewaysync/oneway/connector"
+)
+
+// Options configure a client.
+type Options struct {
+	// Timeout bounds one request, including reading the body; 0 means 30s.
+	Timeout time.Duration
+	// AllowLinkLocal lets the client reach 169.254.0.0/16 and fe80::/10 (cloud metadata services live
+	// there); off by default so a configured URL or a redirect cannot read instance credentials.
+	AllowLinkLocal bool
+	// MaxResponseBytes caps a response body read with ReadBody; 0 means 32 MiB.
+	MaxResponseBytes int64
+}
+
+// Client is an *http.Client with the options above.
+type Client struct {
+	*http.Client
+	maxBody int64
+}
+
+// ErrBlockedAddress is returned when a connection to a forbidden address was refused.
+var ErrBlockedAddress = errors.New("address not allowed (link-local or cloud metadata); set allow_link_local: true if this is intended")
+
+// New returns a client.
+func New(o Options) *Client {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = 32 << 20
+	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !o.AllowLinkLocal {
+		dialer.Control = refuseLinkLocal
+	}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		MaxIdleConnsPerHost:   8,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: o.Timeout,
+	}
+	return &Client{Client: &http.Client{Transport: transport, Timeout: o.Timeout}, maxBody: o.MaxResponseBytes}
+}
+
+// refuseLinkLocal runs after DNS resolution, on the address actually dialled.
+func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	if Blocked(ip) {
+		return fmt.Errorf("dial %s: %w", host, ErrBlockedAddress)
+	}
+	return nil
+}
+
+// Blocked reports whether ip is link-local (169.254.0.0/16, fe80::/10, which hold cloud metadata
+// endpoints such as 169.254.169.254) or an IPv4-mapped form of one.
+func Blocked(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()
+}
+
+// ReadBody reads a response body up to the client's cap and closes it; a larger body is an error
+// rather than a silently truncated record set.
+func (c *Client) ReadBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		return nil, connector.Transient(fmt.Errorf("read response: %w", err))
+	}
+	if int64(len(b)) > c.maxBody {
+		return nil, fmt.Errorf("response of %s is larger than the %d-byte cap", resp.Request.URL.Redacted(), c.maxBody)
+	}
+	return b, nil
+}
+
+// StatusError turns a non-2xx response into an error: 408, 425, 429, 5xx are transient (429 and 503
+// carry Retry-After when the server sent one); other statuses are permanent. body is a short excerpt
+// of the response, for the reason shown to people. It returns nil for 2xx.
+func StatusError(resp *http.Response, body []byte) error {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	excerpt := strings.TrimSpace(string(body))
+	if len(excerpt) > 300 {
+		excerpt = excerpt[:300] + "..."
+	}
+	err := fmt.Errorf("%s %s: HTTP %d %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.StatusCode, excerpt)
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
+			return connector.TransientAfter(err, d)
+		}
+		return connector.Transient(err)
+	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooEarly || resp.StatusCode >= 500:
+		return connector.Transient(err)
+	}
+	return err
+}
+
+// RetryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// Do sends req and returns the body of a 2xx response, or StatusError. Network errors are transient.
+func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := c.Client.Do(req.WithContext(ctx))
+	if err != nil {
+		if errors.Is(err, ErrBlockedAddress) || ctx.Err() != nil {
+			return nil, nil, err
+		}
+		return nil, nil, connector.Transient(err)
+	}
+	body, err := c.ReadBody(resp)
+	if err != nil {
+		return resp, nil, err
+	}
+	return resp, body, StatusError(resp, body)
+}

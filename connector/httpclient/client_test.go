@@ -1,0 +1,90 @@
+package httpclient
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onewaysync/oneway/connector"
+)
+
+func TestBlocked(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"169.254.169.254": true, "169.254.0.1": true, "fe80::1": true, "::ffff:169.254.169.254": true,
+		"127.0.0.1": false, "10.0.0.1": false, "8.8.8.8": false, "::1": false,
+	} {
+		if got := Blocked(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("Blocked(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestDialRefusesMetadataEvenAfterRedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+	}))
+	defer srv.Close()
+	c := New(Options{Timeout: 2 * time.Second})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	_, _, err := c.Do(t.Context(), req)
+	if !errors.Is(err, ErrBlockedAddress) {
+		t.Fatalf("err = %v, want ErrBlockedAddress", err)
+	}
+	if connector.IsRetryable(err) {
+		t.Fatal("a blocked address must not be retried")
+	}
+}
+
+func TestStatusErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/429":
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/503":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case "/400":
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"bad email"}`))
+		case "/big":
+			w.Write([]byte(strings.Repeat("x", 2048)))
+		default:
+			w.Write([]byte("ok"))
+		}
+	}))
+	defer srv.Close()
+	c := New(Options{MaxResponseBytes: 1024})
+	get := func(path string) error {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		_, _, err := c.Do(t.Context(), req)
+		return err
+	}
+	if err := get("/ok"); err != nil {
+		t.Fatal(err)
+	}
+	err := get("/429")
+	if d, ok := connector.RetryAfterOf(err); !ok || d != 7*time.Second || !connector.IsRetryable(err) {
+		t.Fatalf("429: %v (retry after %v %v)", err, d, ok)
+	}
+	if err := get("/503"); !connector.IsRetryable(err) {
+		t.Fatalf("503 not retryable: %v", err)
+	}
+	if err := get("/400"); err == nil || connector.IsRetryable(err) || !strings.Contains(err.Error(), "bad email") {
+		t.Fatalf("400: %v", err)
+	}
+	if err := get("/big"); err == nil || !strings.Contains(err.Error(), "cap") {
+		t.Fatalf("oversized body: %v", err)
+	}
+}
+
+func TestRetryAfterDate(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}
+	if d, ok := RetryAfter(h, now); !ok || d != 90*time.Second {
+		t.Fatalf("RetryAfter = %v %v", d, ok)
+	}
+}
