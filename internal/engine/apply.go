@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
+	"golang.org/x/time/rate"
 
 	"github.com/onewaysync/oneway/connector"
 	"github.com/onewaysync/oneway/internal/config"
@@ -74,8 +73,15 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		t.fail(err)
 		return
 	}
+	batchSize := t.cfg.BatchSize
+	if r := t.cfg.RateLimit; r > 0 {
+		// A batch never exceeds one second's allowance, so the limit holds within each second too.
+		burst := max(1, int(r))
+		t.limiter = rate.NewLimiter(rate.Limit(r), burst)
+		batchSize = min(batchSize, burst)
+	}
 	done := 0
-	err = t.plan.each(t.cfg.BatchSize, func(batch []planned) error {
+	err = t.plan.each(batchSize, func(batch []planned) error {
 		c, redo, err := sr.applyBatch(ctx, t, w, batch)
 		if err != nil {
 			return err
@@ -153,12 +159,9 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 		}
 		changes[i] = ch
 	}
-	results, err := applyWithRetry(ctx, w, changes)
+	results, err := sr.applyRetrying(ctx, t, w, changes)
 	if err != nil {
 		return ledger.Commit{}, nil, err
-	}
-	if len(results) != len(changes) {
-		return ledger.Commit{}, nil, fmt.Errorf("connector returned %d results for %d changes (a connector bug)", len(results), len(changes))
 	}
 	var c ledger.Commit
 	var redo []planned
@@ -227,25 +230,57 @@ func toChange(p planned) (connector.Change, error) {
 	return connector.Change{Action: p.Action, Key: key, ID: p.TID, Record: p.Rec}, nil
 }
 
-// applyWithRetry retries a batch that failed with a transient error, with exponential backoff and
-// jitter. Writers are idempotent (see connector.Writer), so sending a batch again is safe.
-func applyWithRetry(ctx context.Context, w connector.Writer, changes []connector.Change) ([]connector.Result, error) {
-	delay := 200 * time.Millisecond
-	const attempts = 5
-	for i := 1; ; i++ {
-		results, err := w.Apply(ctx, changes)
-		if err == nil || !connector.IsRetryable(err) || i == attempts {
-			if err != nil && i > 1 {
-				err = fmt.Errorf("after %d attempts: %w", i, err)
+// applyRetrying applies a batch, retrying a batch that failed transiently and then, within the same
+// policy, the single records whose results were transient (an HTTP target answering 429 for record 57
+// of 100). Writers are idempotent (see connector.Writer), so sending again is safe; for NonIdempotent
+// writers the intents recorded before sending make a repeat visible.
+func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.Writer, changes []connector.Change) ([]connector.Result, error) {
+	policy := sr.e.retryPolicy(t.log)
+	apply := func(batch []connector.Change) ([]connector.Result, error) {
+		if t.limiter != nil {
+			if err := t.limiter.WaitN(ctx, len(batch)); err != nil {
+				return nil, err
 			}
-			return results, err
 		}
-		jitter := time.Duration(rand.Int64N(int64(delay) / 2))
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay + jitter):
+		results, err := w.Apply(ctx, batch)
+		if err == nil && len(results) != len(batch) {
+			err = fmt.Errorf("connector returned %d results for %d changes (a connector bug)", len(results), len(batch))
 		}
-		delay *= 2
+		return results, err
 	}
+	results, err := do(ctx, policy, func() ([]connector.Result, error) { return apply(changes) })
+	if err != nil {
+		return nil, err
+	}
+	waits := policy.waits()
+	for attempt := 1; attempt < policy.tries; attempt++ {
+		var again []int
+		var last error
+		for i, r := range results {
+			if r.Err != nil && connector.IsRetryable(r.Err) {
+				again = append(again, i)
+				last = r.Err
+			}
+		}
+		if len(again) == 0 {
+			break
+		}
+		wait := waits.next(last)
+		policy.announce(attempt, wait, last)
+		if err := policy.sleep(ctx, wait); err != nil {
+			break
+		}
+		retry := make([]connector.Change, len(again))
+		for j, i := range again {
+			retry[j] = changes[i]
+		}
+		rr, err := do(ctx, policy, func() ([]connector.Result, error) { return apply(retry) })
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range again {
+			results[i] = rr[j]
+		}
+	}
+	return results, nil
 }

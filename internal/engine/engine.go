@@ -21,6 +21,8 @@ type Engine struct {
 	Progress Progress
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sleep waits between retries; nil means a real timer. Tests make it instant.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Redact removes secrets from error texts before they are stored or returned; nil keeps text.
 	Redact func(string) string
 }

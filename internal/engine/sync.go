@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"golang.org/x/time/rate"
 	"log/slog"
 	"time"
 
@@ -27,7 +28,8 @@ type targetRun struct {
 	resolve  []string                   // rejected keys gone from the source (complete reads only)
 	// pendingRejects are records that failed before reaching the target (the map), stored by apply.
 	pendingRejects []ledger.Rejected
-	err            error // set when this target failed; the others go on
+	err            error         // set when this target failed; the others go on
+	limiter        *rate.Limiter // rate_limit; nil when unlimited
 	log            *slog.Logger
 }
 
