@@ -141,13 +141,14 @@ func cursorOrder(recs []connector.Record, cursor, key []string, from []any) ([]c
 //
 //	create_table   bool  create the stream if it is missing (default false: a missing stream is an error)
 //	transactional  bool  return a connector.Committer: changes become visible only at Commit
+//	non_idempotent bool  the writer reports connector.NonIdempotent (stands for a chat channel)
 //
 // A non-empty WriteRequest.Key re-keys the stream; that fails if a stored record lacks a key field.
 func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (connector.Writer, error) {
 	if err := c.usable(ctx); err != nil {
 		return nil, fmt.Errorf("open writer on %s: %w", req.Stream, err)
 	}
-	if err := req.Options.Check("create_table", "transactional"); err != nil {
+	if err := req.Options.Check("create_table", "transactional", "non_idempotent"); err != nil {
 		return nil, fmt.Errorf("open writer on %s: %w", req.Stream, err)
 	}
 	create, err := req.Options.Bool("create_table", false)
@@ -155,6 +156,10 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (conn
 		return nil, fmt.Errorf("open writer on %s: %w", req.Stream, err)
 	}
 	tx, err := req.Options.Bool("transactional", false)
+	if err != nil {
+		return nil, fmt.Errorf("open writer on %s: %w", req.Stream, err)
+	}
+	nonIdem, err := req.Options.Bool("non_idempotent", false)
 	if err != nil {
 		return nil, fmt.Errorf("open writer on %s: %w", req.Stream, err)
 	}
@@ -175,7 +180,7 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (conn
 	if err != nil {
 		return nil, fmt.Errorf("open writer on %s: %w", req.Stream, err)
 	}
-	w := &writer{store: c.store, stream: req.Stream, key: key, append: req.Append}
+	w := &writer{store: c.store, stream: req.Stream, key: key, append: req.Append, nonIdempotent: nonIdem}
 	if tx {
 		return &txWriter{writer: w}, nil
 	}

@@ -13,6 +13,7 @@ type control struct {
 	readErr    error
 	readAfter  int
 	commitErr  error
+	lostAck    error // Apply applies the batch, then returns this: the acknowledgement is lost
 
 	applies int
 	changes int
@@ -90,4 +91,19 @@ func (s *Store) beginApply(stream string, n int) (func(connector.Change) error, 
 		c.batchAfter--
 	}
 	return c.applyFault, nil
+}
+
+// LoseAcks makes every later Apply on a stream apply its batch and then return an error wrapping err, as
+// when a process dies or a connection drops after the target wrote but before oneway heard back. A nil
+// err removes the fault.
+func (s *Store) LoseAcks(stream string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.controlLocked(stream).lostAck = err
+}
+
+func (s *Store) lostAck(stream string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.controlLocked(stream).lostAck
 }

@@ -19,6 +19,8 @@ type writer struct {
 	key    []string
 	append bool
 	closed bool
+
+	nonIdempotent bool
 }
 
 // staged is a validated change, ready to be applied.
@@ -41,8 +43,15 @@ func (w *writer) Apply(ctx context.Context, batch []connector.Change) ([]connect
 	if err := w.store.applyStaged(w, ok, false); err != nil {
 		return nil, err
 	}
+	if err := w.store.lostAck(w.stream); err != nil {
+		return nil, fmt.Errorf("apply to %s: %w", w.stream, err)
+	}
 	return results, nil
 }
+
+// NonIdempotent reports what the write option non_idempotent said: tests use it to stand for a target
+// that cannot upsert, such as a chat channel.
+func (w *writer) NonIdempotent() bool { return w.nonIdempotent }
 
 // Close releases the writer. Applying after Close is an error.
 func (w *writer) Close() error {

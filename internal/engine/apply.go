@@ -69,10 +69,16 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		}
 		return sr.commit(ctx, t, c)
 	}
-	if err := commit(ledger.Commit{Reject: t.pendingRejects, Counts: ledger.Counts{Failed: len(t.pendingRejects)}}); err != nil {
+	first := ledger.Commit{Reject: t.pendingRejects, Counts: ledger.Counts{Failed: len(t.pendingRejects)}, Entries: t.assumed}
+	for _, en := range t.assumed {
+		first.Clear = append(first.Clear, en.Key)
+	}
+	if err := commit(first); err != nil {
 		t.fail(err)
 		return
 	}
+	ni, ok := w.(connector.NonIdempotent)
+	t.nonIdempotent = ok && ni.NonIdempotent()
 	batchSize := t.cfg.BatchSize
 	if r := t.cfg.RateLimit; r > 0 {
 		// A batch never exceeds one second's allowance, so the limit holds within each second too.
@@ -82,6 +88,19 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	}
 	done := 0
 	err = t.plan.each(batchSize, func(batch []planned) error {
+		if t.nonIdempotent {
+			// The intent is durable before the send: after a crash the next run knows these may have
+			// arrived (see delivery in docs/config.md).
+			intend := ledger.Commit{Intend: map[string]string{}}
+			for _, p := range batch {
+				if p.Action == connector.Create || p.Action == connector.Update {
+					intend.Intend[p.Key] = p.Hash
+				}
+			}
+			if err := sr.commit(ctx, t, intend); err != nil {
+				return err
+			}
+		}
 		c, redo, err := sr.applyBatch(ctx, t, w, batch)
 		if err != nil {
 			return err
@@ -93,6 +112,11 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 				return err
 			}
 			mergeCommit(&c, c2)
+		}
+		if t.nonIdempotent {
+			for _, p := range batch {
+				c.Clear = append(c.Clear, p.Key)
+			}
 		}
 		if err := commit(c); err != nil {
 			return err
@@ -236,6 +260,11 @@ func toChange(p planned) (connector.Change, error) {
 // writers the intents recorded before sending make a repeat visible.
 func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.Writer, changes []connector.Change) ([]connector.Result, error) {
 	policy := sr.e.retryPolicy(t.log)
+	batchPolicy := policy
+	if t.nonIdempotent && t.cfg.Delivery == config.DeliveryAtMostOnce {
+		// A batch that failed as a whole may have been delivered in part: never send it again.
+		batchPolicy.tries = 1
+	}
 	apply := func(batch []connector.Change) ([]connector.Result, error) {
 		if t.limiter != nil {
 			if err := t.limiter.WaitN(ctx, len(batch)); err != nil {
@@ -248,7 +277,7 @@ func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.
 		}
 		return results, err
 	}
-	results, err := do(ctx, policy, func() ([]connector.Result, error) { return apply(changes) })
+	results, err := do(ctx, batchPolicy, func() ([]connector.Result, error) { return apply(changes) })
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +303,7 @@ func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.
 		for j, i := range again {
 			retry[j] = changes[i]
 		}
-		rr, err := do(ctx, policy, func() ([]connector.Result, error) { return apply(retry) })
+		rr, err := do(ctx, batchPolicy, func() ([]connector.Result, error) { return apply(retry) })
 		if err != nil {
 			return nil, err
 		}

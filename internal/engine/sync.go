@@ -31,6 +31,11 @@ type targetRun struct {
 	err            error         // set when this target failed; the others go on
 	limiter        *rate.Limiter // rate_limit; nil when unlimited
 	log            *slog.Logger
+	// intents are writes to a NonIdempotent target whose outcome a crash left unknown; assumed are the
+	// ledger entries of those that delivery: at-most-once takes as delivered.
+	intents       map[string]string
+	assumed       []ledger.Entry
+	nonIdempotent bool // the writer cannot upsert: intents are recorded before each send
 }
 
 func (t *targetRun) fail(err error) {
@@ -137,6 +142,9 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 			return fmt.Errorf("%s: %w", t.scope.Target, err)
 		}
 		t.recAt = rec
+		if t.intents, err = e.Store.Intents(ctx, t.scope); err != nil {
+			return err
+		}
 		rejects, err := e.Store.Rejects(ctx, t.scope)
 		if err != nil {
 			return err
@@ -400,6 +408,14 @@ func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.E
 	entry, known := entries[it.skey]
 	action := decide(t.cfg.Mode, entry, known, hash)
 	if action == connector.Unchanged {
+		t.res.Unchanged++
+		return nil
+	}
+	if h, ok := t.intents[it.skey]; ok && h == hash && t.cfg.Delivery == config.DeliveryAtMostOnce {
+		// An earlier run sent this very record and died before hearing back: it may have arrived, and
+		// at-most-once means never sending it twice.
+		t.log.Warn("not resending a record whose earlier send has an unknown outcome (delivery: at-most-once)", "key", it.skey)
+		t.assumed = append(t.assumed, ledger.Entry{Key: it.skey, TargetKey: tkey, Hash: hash, Doc: doc, Status: ledger.Live})
 		t.res.Unchanged++
 		return nil
 	}

@@ -96,6 +96,10 @@ type Commit struct {
 	Reject []Rejected
 	// Resolve removes rejected records by key (written at last, or gone from the source).
 	Resolve []string
+	// Intend records intents (source key -> hash) before a write to a NonIdempotent target.
+	Intend map[string]string
+	// Clear removes intents by key (the write was acknowledged or rejected).
+	Clear []string
 	// Cursor, when non-nil, becomes the scope's stored position.
 	Cursor []byte
 	// Reconciled, when non-zero, records a complete snapshot read.
@@ -120,6 +124,8 @@ type Store interface {
 	Runs(ctx context.Context, s Scope, limit int) ([]Run, error)
 	// Rejects returns the rejected records of a scope, oldest first.
 	Rejects(ctx context.Context, s Scope) ([]Rejected, error)
+	// Intents returns the scope's intents: writes to a NonIdempotent target whose outcome is unknown.
+	Intents(ctx context.Context, s Scope) (map[string]string, error)
 	// CountLive returns how many entries of the scope are Live or Pending.
 	CountLive(ctx context.Context, s Scope) (int, error)
 	// Lock takes the exclusive run lock of a sync, or fails naming the holder.

@@ -85,7 +85,7 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-const schemaVersion = 1
+const schemaVersion = 2
 
 func (s *SQLite) migrate(ctx context.Context) error {
 	var version int
@@ -282,6 +282,31 @@ func commitTx(ctx context.Context, tx *sql.Tx, scope int64, c Commit) error {
 	if err := upsertEntries(ctx, tx, scope, now, c.Entries); err != nil {
 		return err
 	}
+	if len(c.Intend) > 0 {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO intents (scope, key, hash, created) VALUES (?, ?, ?, ?)
+			ON CONFLICT (scope, key) DO UPDATE SET hash = excluded.hash, created = excluded.created`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for k, h := range c.Intend {
+			if _, err := st.ExecContext(ctx, scope, k, h, now); err != nil {
+				return err
+			}
+		}
+	}
+	if len(c.Clear) > 0 {
+		st, err := tx.PrepareContext(ctx, "DELETE FROM intents WHERE scope = ? AND key = ?")
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, k := range c.Clear {
+			if _, err := st.ExecContext(ctx, scope, k); err != nil {
+				return err
+			}
+		}
+	}
 	if len(c.Forget) > 0 {
 		st, err := tx.PrepareContext(ctx, "DELETE FROM entries WHERE scope = ? AND key = ?")
 		if err != nil {
@@ -447,4 +472,26 @@ func upsertEntries(ctx context.Context, tx *sql.Tx, scope, now int64, entries []
 		}
 	}
 	return nil
+}
+
+// Intents returns the scope's recorded intents: source key -> hash of the record about to be sent.
+func (s *SQLite) Intents(ctx context.Context, sc Scope) (map[string]string, error) {
+	out := map[string]string{}
+	id, err := s.scopeID(ctx, sc, false)
+	if err != nil || id == 0 {
+		return out, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT key, hash FROM intents WHERE scope = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("state: intents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, h string
+		if err := rows.Scan(&k, &h); err != nil {
+			return nil, fmt.Errorf("state: intents: %w", err)
+		}
+		out[k] = h
+	}
+	return out, rows.Err()
 }
