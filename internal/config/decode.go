@@ -202,7 +202,8 @@ func (l *loader) ratio(e *entry, path string, def float64) float64 {
 	return f
 }
 
-var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+// namePattern allows NAME@TENANT, the names of tenants' instances of connections and syncs.
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*(@[a-z0-9][a-z0-9_-]*)?$`)
 
 // checkName reports a sync or connection name that is not made of lowercase letters, digits, _ and -.
 func (l *loader) checkName(name string, pos Pos, path, what string) bool {

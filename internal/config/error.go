@@ -70,3 +70,16 @@ func (l Errors) sort() {
 		return a.Column < b.Column
 	})
 }
+
+// unique drops repeated errors: a mistake inside a sync template is found once per tenant.
+func (l Errors) unique() Errors {
+	seen := map[string]bool{}
+	out := l[:0]
+	for _, e := range l {
+		if k := e.Error(); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}

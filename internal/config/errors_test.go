@@ -93,7 +93,7 @@ func TestLoadErrors(t *testing.T) {
 		{"comments only", "# nothing\n", []wantErr{{0, 0, "", "the configuration is empty"}}},
 		{"not a mapping", "- a\n- b\n", []wantErr{{1, 1, "", "must be a mapping"}}},
 		{"two documents", base + "---\nstate: x\n", []wantErr{{14, 0, "", "second YAML document"}}},
-		{"unknown top-level key", "stat: x\n" + base, []wantErr{{1, 1, "stat", `unknown key "stat" (known: state, connections, syncs)`}}},
+		{"unknown top-level key", "stat: x\n" + base, []wantErr{{1, 1, "stat", `unknown key "stat" (known: state, `}}},
 		{"unknown source key", edit(t, "      key: [id]", "      key: [id]\n      keys: [id]"), []wantErr{{10, 7, "syncs[0].source.keys", `unknown key "keys"`}}},
 		{"unknown target key", edit(t, "        stream: people\n", "        stream: people\n        mdoe: mirror\n"), []wantErr{{13, 9, "syncs[0].targets[0].mdoe", `unknown key "mdoe"`}}},
 		{"unknown mode", edit(t, "        stream: people\n", "        stream: people\n        mode: mirorr\n"), []wantErr{{13, 15, "syncs[0].targets[0].mode", `unknown mode "mirorr" (want mirror, upsert, update, create or append)`}}},

@@ -53,10 +53,11 @@ func (l *loader) load(abs string, data []byte, reg *connector.Registry) *Spec {
 		l.errorf(Pos{File: l.file}, "", "the configuration is empty: it needs connections and syncs")
 		return nil
 	}
-	top := l.object(root, "", "state", "connections", "syncs")
+	top := l.object(root, "", "state", "tenants", "connections", "syncs", "server")
 	if top == nil {
 		return nil
 	}
+	owners := l.expandTenants(root, l.tenants(top["tenants"], filepath.Dir(abs)))
 	spec := &Spec{
 		Path:        abs,
 		Dir:         filepath.Dir(abs),
@@ -76,6 +77,13 @@ func (l *loader) load(abs string, data []byte, reg *connector.Registry) *Spec {
 	conns := l.connections(top["connections"], root, spec, reg)
 	defer conns.close(l, spec)
 	l.syncs(top["syncs"], root, spec, conns)
+	l.server(top["server"]) // checked here; LoadServe (server.go) keeps it
+	for _, sy := range spec.Syncs {
+		if t, ok := owners[sy.Name]; ok {
+			sy.Tenant, sy.Template, sy.TenantFields = t.name, strings.TrimSuffix(sy.Name, "@"+t.name), l.tenantFields(t)
+		}
+	}
+	l.errs = l.errs.unique()
 	spec.secrets = l.secrets.values
 	return spec
 }

@@ -17,12 +17,17 @@ func (s *Spec) Select(names []string) ([]*Sync, error) {
 	}
 	var out []*Sync
 	known := make([]string, len(s.Syncs))
+	matched := map[string]bool{}
 	for i, sy := range s.Syncs {
 		known[i] = sy.Name
-		if want[sy.Name] {
+		// A template's name selects every tenant's instance of it.
+		if want[sy.Name] || (sy.Template != "" && want[sy.Template]) {
 			out = append(out, sy)
-			delete(want, sy.Name)
+			matched[sy.Name], matched[sy.Template] = true, true
 		}
+	}
+	for n := range matched {
+		delete(want, n)
 	}
 	if len(want) > 0 {
 		var unknown []string

@@ -110,12 +110,18 @@ type Target struct {
 // ID names the target in output and in the ledger: "connection/stream".
 func (t *Target) ID() string { return t.Connection + "/" + t.Stream }
 
-// Sync is one entry of `syncs:`.
+// Sync is one entry of `syncs:`, or one tenant's instance of a sync with `tenants:`.
 type Sync struct {
-	Name    string
-	Source  Source
-	Filter  *expr.Filter  // nil: every record passes
-	Map     *expr.Mapping // nil: records are copied as they are
-	Targets []*Target
-	Pos     Pos
+	// Name is the sync's name; a tenant's instance is named TEMPLATE@TENANT.
+	Name string
+	// Template is the name as written for a tenant's instance ("" otherwise); Tenant the tenant's name;
+	// TenantFields its fields (secrets resolved), bound as `tenant` in expressions.
+	Template     string
+	Tenant       string
+	TenantFields map[string]any
+	Source       Source
+	Filter       *expr.Filter  // nil: every record passes
+	Map          *expr.Mapping // nil: records are copied as they are
+	Targets      []*Target
+	Pos          Pos
 }

@@ -40,7 +40,7 @@ func (l *loader) syncs(e *entry, root *node, spec *Spec, conns opened) {
 }
 
 func (l *loader) sync(n *node, path string, spec *Spec, conns opened) *Sync {
-	m := l.object(n, path, "name", "source", "filter", "map", "targets")
+	m := l.object(n, path, "name", "source", "filter", "map", "targets", "schedule", "webhook")
 	if m == nil {
 		return nil
 	}
@@ -51,6 +51,7 @@ func (l *loader) sync(n *node, path string, spec *Spec, conns opened) *Sync {
 		}
 	}
 	s.Source = l.source(m["source"], n, join(path, "source"), spec, conns)
+	l.service(m["schedule"], m["webhook"], path) // checked here; LoadServe (server.go) keeps it
 	if src, ok := l.text(m["filter"], join(path, "filter")); ok {
 		f, err := expr.CompileFilter(src)
 		if err != nil {

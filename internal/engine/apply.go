@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/onewaysync/oneway/internal/failpoint"
 	"golang.org/x/time/rate"
 
 	"github.com/onewaysync/oneway/connector"
@@ -88,6 +89,20 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	}
 	done := 0
 	err = t.plan.each(batchSize, func(batch []planned) error {
+		// A create is recorded as pending before it is sent. Should the process die after the target
+		// wrote it but before the ledger heard, the next complete read removes it if the source no
+		// longer has it (pending entries count as held), instead of leaving an orphan in the target.
+		var pending ledger.Commit
+		for _, p := range batch {
+			if p.Fresh {
+				pending.Entries = append(pending.Entries, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID, Status: ledger.Pending})
+			}
+		}
+		if len(pending.Entries) > 0 {
+			if err := sr.commit(ctx, t, pending); err != nil {
+				return err
+			}
+		}
 		if t.nonIdempotent {
 			// The intent is durable before the send: after a crash the next run knows these may have
 			// arrived (see delivery in docs/config.md).
@@ -105,6 +120,7 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		if err != nil {
 			return err
 		}
+		failpoint.Hit("after-target-write")
 		if len(redo) > 0 {
 			// Updates of records gone from the target (deleted behind oneway's back) are created again.
 			c2, _, err := sr.applyBatch(ctx, t, w, redo)
@@ -121,6 +137,7 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		if err := commit(c); err != nil {
 			return err
 		}
+		failpoint.Hit("after-ledger-commit")
 		done += len(batch)
 		if e.Progress != nil {
 			e.Progress.Applied(sr.sy.Name, t.scope.Target, done, total)
@@ -212,6 +229,9 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 					return ledger.Commit{}, nil, fmt.Errorf("record %s: %w", p.Key, err)
 				}
 				c.Reject = append(c.Reject, ledger.Rejected{Key: p.Key, TargetKey: p.TKey, Action: p.Action.String(), Reason: reason, Payload: payload})
+				if p.Fresh {
+					c.Forget = append(c.Forget, p.Key) // the target refused it: nothing is pending
+				}
 				c.Counts.Failed++
 				t.res.Failed++
 				sr.noteFailure(t, p.Key, p.Action.String(), reason)

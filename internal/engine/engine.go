@@ -55,6 +55,7 @@ type Report struct {
 // Result is one target's plan or run outcome. The JSON names are a contract: add keys, never rename.
 type Result struct {
 	Sync      string `json:"sync"`
+	Tenant    string `json:"tenant,omitempty"` // the tenant of a sync instance (sync@tenant)
 	Target    string `json:"target"`
 	Create    int    `json:"create"`
 	Update    int    `json:"update"`

@@ -460,3 +460,29 @@ func TestUpdateOfRecordDeletedBehindOurBackRecreatesIt(t *testing.T) {
 		t.Fatalf("target = %v", n)
 	}
 }
+
+var (
+	errFake   = errors.New("target down")
+	optsApply = engine.Options{Apply: true}
+)
+
+// A create the target wrote but whose acknowledgement was lost (a crash, a dropped connection) is held as
+// pending; when the source then deletes the record, the next complete read removes it from the target
+// rather than leaving an orphan there.
+func TestLostCreateAckLeavesNoOrphan(t *testing.T) {
+	h := newHarness(t)
+	h.put(person(1, "a", ""), person(2, "b", ""))
+	h.mem.LoseAcks("out", errors.New("connection dropped after the write"))
+	if r := h.run(); r.Status != engine.StatusFailed {
+		t.Fatalf("status %s", r.Status)
+	}
+	h.mem.LoseAcks("out", nil)
+	if len(h.mem.Records("out")) != 2 {
+		t.Fatal("the lost-ack write did not land")
+	}
+	h.mem.Delete("people", int64(2))
+	wantCounts(t, h.run(), counts{create: 1, delete: 1})
+	if n := names(h.mem.Records("out")); len(n) != 1 || n[1] != "a" {
+		t.Fatalf("target = %v, want only record 1", n)
+	}
+}

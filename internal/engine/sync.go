@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/onewaysync/oneway/internal/failpoint"
 	"golang.org/x/time/rate"
 	"log/slog"
 	"time"
@@ -62,7 +63,7 @@ func (e *Engine) executeSync(ctx context.Context, spec *config.Spec, sy *config.
 	sr := &syncRun{e: e, sy: sy, opts: opts, log: e.logger().With("sync", sy.Name)}
 	results := make([]*Result, len(sy.Targets))
 	for i, tc := range sy.Targets {
-		res := &Result{Sync: sy.Name, Target: tc.ID(), Status: StatusPlanned}
+		res := &Result{Sync: sy.Name, Tenant: sy.Tenant, Target: tc.ID(), Status: StatusPlanned}
 		results[i] = res
 		sr.targets = append(sr.targets, &targetRun{
 			cfg: tc, res: res, scope: ledger.Scope{Sync: sy.Name, Target: tc.ID()},
@@ -169,6 +170,7 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 		return err
 	}
 	sr.log.Info("read and diffed", "records", sr.read, "mode", sr.readMode, "seconds", e.now().Sub(readStart).Seconds())
+	failpoint.Hit("after-read")
 	for _, t := range sr.targets {
 		if err := sr.planRemovalsAndRetries(ctx, t); err != nil {
 			t.fail(err)
@@ -343,7 +345,7 @@ func (sr *syncRun) diffBatch(ctx context.Context, recs []connector.Record) error
 // transform applies the filter and the map. A record that fails the filter is absent; one whose
 // filter or map fails with an error is present and failed.
 func (sr *syncRun) transform(rec connector.Record) (present bool, mapped connector.Record, err error) {
-	env := expr.Env{Record: rec}
+	env := expr.Env{Record: rec, Tenant: sr.sy.TenantFields}
 	ok, err := sr.sy.Filter.Match(env)
 	if err != nil {
 		return true, nil, fmt.Errorf("filter: %w", err)
@@ -420,7 +422,8 @@ func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.E
 		return nil
 	}
 	p := planned{Action: action, Key: it.skey, TKey: tkey, TID: entry.TargetID, Rec: it.mapped, Hash: hash, Doc: doc,
-		Retry: retry, Probe: t.cfg.Mode == config.ModeUpdate}
+		Retry: retry, Probe: t.cfg.Mode == config.ModeUpdate,
+		Fresh: action == connector.Create && t.cfg.Mode != config.ModeAppend && (!known || entry.Status != ledger.Live)}
 	if err := t.plan.add(p); err != nil {
 		return err
 	}
@@ -433,7 +436,7 @@ func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.E
 func decide(mode string, e ledger.Entry, known bool, hash string) connector.Action {
 	switch mode {
 	case config.ModeCreate:
-		if known {
+		if known && e.Status != ledger.Pending {
 			return connector.Unchanged // written once when it first appeared; later changes are not sent
 		}
 		return connector.Create
@@ -450,12 +453,11 @@ func decide(mode string, e ledger.Entry, known bool, hash string) connector.Acti
 	}
 	// mirror and upsert
 	switch {
-	case !known || e.Status == ledger.Deleted:
+	case !known || e.Status == ledger.Deleted || e.Status == ledger.Pending:
+		// Pending: sent once, never acknowledged; creates upsert, so sending again is safe.
 		return connector.Create
 	case e.Status == ledger.SoftDeleted || e.Hash != hash:
 		return connector.Update
-	case e.Status == ledger.Pending:
-		return connector.Create
 	}
 	return connector.Unchanged
 }
