@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onewaysync/oneway/internal/config"
+	"github.com/onewaysync/oneway/internal/ledger"
+)
+
+// runView is a run as printed by status and history.
+type runView struct {
+	ID        int64  `json:"id"`
+	Sync      string `json:"sync"`
+	Target    string `json:"target"`
+	Status    string `json:"status"`
+	ReadMode  string `json:"read_mode"`
+	Started   string `json:"started"`
+	Finished  string `json:"finished,omitempty"`
+	Create    int    `json:"create"`
+	Update    int    `json:"update"`
+	Delete    int    `json:"delete"`
+	Unchanged int    `json:"unchanged"`
+	Failed    int    `json:"failed"`
+	Error     string `json:"error,omitempty"`
+}
+
+func viewRun(r ledger.Run) runView {
+	v := runView{ID: r.ID, Sync: r.Scope.Sync, Target: r.Scope.Target, Status: r.Status, ReadMode: r.ReadMode,
+		Started: r.Started.Format(time.RFC3339), Create: r.Counts.Create, Update: r.Counts.Update,
+		Delete: r.Counts.Delete, Unchanged: r.Counts.Unchanged, Failed: r.Counts.Failed, Error: r.Error}
+	if !r.Finished.IsZero() {
+		v.Finished = r.Finished.Format(time.RFC3339)
+	}
+	return v
+}
+
+func (v runView) line() string {
+	s := fmt.Sprintf("#%d %s  %-11s %s  create %d  update %d  delete %d  unchanged %d  failed %d",
+		v.ID, v.Started, v.Status, v.ReadMode, v.Create, v.Update, v.Delete, v.Unchanged, v.Failed)
+	if v.Error != "" {
+		s += "\n      error: " + v.Error
+	}
+	return s
+}
+
+// targetStatus is one target's line of `status`.
+type targetStatus struct {
+	Sync     string   `json:"sync"`
+	Target   string   `json:"target"`
+	Records  int      `json:"records"`
+	Rejected int      `json:"rejected"`
+	LastRun  *runView `json:"last_run"`
+}
+
+// withState loads the configuration, selects syncs and opens the state read-only.
+func (a *app) withState(ctx context.Context, names []string, fn func(*ledger.SQLite, []*config.Sync) error) error {
+	spec, err := a.load()
+	if err != nil {
+		return err
+	}
+	syncs, err := a.selectSyncs(spec, names)
+	if err != nil {
+		return err
+	}
+	st, err := a.openState(ctx, spec, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := fn(st, syncs); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	return nil
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status [SYNC...]",
+		Short: "Show each sync and target: records held, rejected records and the last run",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return a.withState(ctx, args, func(st *ledger.SQLite, syncs []*config.Sync) error {
+				var out []targetStatus
+				for _, sy := range syncs {
+					for _, t := range sy.Targets {
+						sc := ledger.Scope{Sync: sy.Name, Target: t.ID()}
+						ts := targetStatus{Sync: sy.Name, Target: t.ID()}
+						var err error
+						if ts.Records, err = st.CountLive(ctx, sc); err != nil {
+							return err
+						}
+						rej, err := st.Rejects(ctx, sc)
+						if err != nil {
+							return err
+						}
+						ts.Rejected = len(rej)
+						runs, err := st.Runs(ctx, sc, 1)
+						if err != nil {
+							return err
+						}
+						if len(runs) > 0 {
+							v := viewRun(runs[0])
+							ts.LastRun = &v
+						}
+						out = append(out, ts)
+					}
+				}
+				if a.json {
+					return a.printJSON(map[string]any{"targets": out})
+				}
+				for _, ts := range out {
+					fmt.Fprintf(a.stdout, "%s → %s  records %d  rejected %d\n", ts.Sync, ts.Target, ts.Records, ts.Rejected)
+					if ts.LastRun == nil {
+						fmt.Fprintln(a.stdout, "  never run")
+					} else {
+						fmt.Fprintln(a.stdout, "  last run "+ts.LastRun.line())
+					}
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func (a *app) historyCommand() *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history [SYNC...]",
+		Short: "List past runs, newest first",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return a.withState(ctx, args, func(st *ledger.SQLite, syncs []*config.Sync) error {
+				var out []runView
+				for _, sy := range syncs {
+					for _, t := range sy.Targets {
+						runs, err := st.Runs(ctx, ledger.Scope{Sync: sy.Name, Target: t.ID()}, limit)
+						if err != nil {
+							return err
+						}
+						for _, r := range runs {
+							out = append(out, viewRun(r))
+						}
+					}
+				}
+				if a.json {
+					return a.printJSON(map[string]any{"runs": out})
+				}
+				if len(out) == 0 {
+					fmt.Fprintln(a.stdout, "no runs yet")
+				}
+				for _, v := range out {
+					fmt.Fprintf(a.stdout, "%s → %s  %s\n", v.Sync, v.Target, v.line())
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "runs to show per target")
+	return cmd
+}
+
+// rejectedView is a rejected record as printed.
+type rejectedView struct {
+	Sync        string          `json:"sync"`
+	Target      string          `json:"target"`
+	Key         json.RawMessage `json:"key"`
+	Action      string          `json:"action"`
+	Reason      string          `json:"reason"`
+	Attempts    int             `json:"attempts"`
+	FirstFailed string          `json:"first_failed"`
+	LastFailed  string          `json:"last_failed"`
+}
+
+func (a *app) rejectedCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rejected",
+		Short: "Inspect records that a target or the mapping rejected (they are retried on every run)",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list [SYNC...]",
+		Short: "List rejected records with their reasons",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return a.withState(ctx, args, func(st *ledger.SQLite, syncs []*config.Sync) error {
+				out := []rejectedView{}
+				for _, sy := range syncs {
+					for _, t := range sy.Targets {
+						rej, err := st.Rejects(ctx, ledger.Scope{Sync: sy.Name, Target: t.ID()})
+						if err != nil {
+							return err
+						}
+						for _, r := range rej {
+							out = append(out, rejectedView{Sync: sy.Name, Target: t.ID(), Key: json.RawMessage(r.Key),
+								Action: r.Action, Reason: r.Reason, Attempts: r.Attempts,
+								FirstFailed: r.FirstFailed.Format(time.RFC3339), LastFailed: r.LastFailed.Format(time.RFC3339)})
+						}
+					}
+				}
+				if a.json {
+					return a.printJSON(map[string]any{"rejected": out})
+				}
+				if len(out) == 0 {
+					fmt.Fprintln(a.stdout, "no rejected records")
+				}
+				for _, v := range out {
+					fmt.Fprintf(a.stdout, "%s → %s  %s %s (attempts %d, last %s): %s\n",
+						v.Sync, v.Target, v.Action, string(v.Key), v.Attempts, v.LastFailed, v.Reason)
+				}
+				return nil
+			})
+		},
+	})
+	return cmd
+}
