@@ -6,12 +6,14 @@ import (
 	"github.com/onewaysync/oneway/connector"
 	"github.com/onewaysync/oneway/connector/file"
 	"github.com/onewaysync/oneway/connector/mysql"
+	"github.com/onewaysync/oneway/connector/postgres"
 	"github.com/onewaysync/oneway/connector/sqlite"
 )
 
-// Register adds the built-in kinds to r: sqlite, csv, jsonl and mysql.
+// Register adds the built-in kinds to r: sqlite, csv, jsonl, postgres and mysql.
 func Register(r *connector.Registry) {
 	sqlite.Register(r)
 	file.Register(r)
+	postgres.Register(r)
 	mysql.Register(r)
 }

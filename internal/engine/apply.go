@@ -88,18 +88,20 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		batchSize = min(batchSize, burst)
 	}
 	done := 0
+	var batchNo int64
 	err = t.plan.each(batchSize, func(batch []planned) error {
-		// A create is recorded as pending before it is sent. Should the process die after the target
-		// wrote it but before the ledger heard, the next complete read removes it if the source no
-		// longer has it (pending entries count as held), instead of leaving an orphan in the target.
-		var pending ledger.Commit
+		// The batch's creates are recorded (one row) before they are sent. Should the process die after
+		// the target wrote them but before the ledger heard, the next complete read removes those the
+		// source no longer has, instead of leaving orphans in the target.
+		batchNo++
+		inflight := ledger.Commit{InflightID: runID*1_000_000 + batchNo}
 		for _, p := range batch {
 			if p.Fresh {
-				pending.Entries = append(pending.Entries, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID, Status: ledger.Pending})
+				inflight.Inflight = append(inflight.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
 			}
 		}
-		if len(pending.Entries) > 0 {
-			if err := sr.commit(ctx, t, pending); err != nil {
+		if len(inflight.Inflight) > 0 {
+			if err := sr.commit(ctx, t, inflight); err != nil {
 				return err
 			}
 		}
@@ -128,6 +130,9 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 				return err
 			}
 			mergeCommit(&c, c2)
+		}
+		if len(inflight.Inflight) > 0 {
+			c.Landed = append(c.Landed, inflight.InflightID)
 		}
 		if t.nonIdempotent {
 			for _, p := range batch {
@@ -161,7 +166,7 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		}
 	}
 	t.log.Info("applied", "run", runID, "changes", done, "seconds", e.now().Sub(applyStart).Seconds())
-	final := ledger.Commit{Resolve: t.resolve, Counts: ledger.Counts{Unchanged: t.res.Unchanged}}
+	final := ledger.Commit{Resolve: t.resolve, Counts: ledger.Counts{Unchanged: t.res.Unchanged}, Landed: t.orphanBatches}
 	if t.maxPos != nil {
 		if final.Cursor, err = encodePosition(t.maxPos); err != nil {
 			t.fail(err)
@@ -229,9 +234,6 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 					return ledger.Commit{}, nil, fmt.Errorf("record %s: %w", p.Key, err)
 				}
 				c.Reject = append(c.Reject, ledger.Rejected{Key: p.Key, TargetKey: p.TKey, Action: p.Action.String(), Reason: reason, Payload: payload})
-				if p.Fresh {
-					c.Forget = append(c.Forget, p.Key) // the target refused it: nothing is pending
-				}
 				c.Counts.Failed++
 				t.res.Failed++
 				sr.noteFailure(t, p.Key, p.Action.String(), reason)

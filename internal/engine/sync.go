@@ -37,6 +37,9 @@ type targetRun struct {
 	intents       map[string]string
 	assumed       []ledger.Entry
 	nonIdempotent bool // the writer cannot upsert: intents are recorded before each send
+	// orphanBatches are the inflight batches of an earlier, crashed run that this run's complete read
+	// settled; they are cleared when it succeeds.
+	orphanBatches []int64
 }
 
 func (t *targetRun) fail(err error) {
@@ -562,7 +565,7 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 		return nil
 	}
 	removals := 0
-	err := sr.session.Unseen(ctx, t.scope, func(en ledger.Entry) error {
+	remove := func(en ledger.Entry) error {
 		p := planned{Action: connector.Delete, Key: en.Key, TKey: en.TargetKey, TID: en.TargetID, Hash: en.Hash, Doc: en.Doc}
 		if cfg.OnDelete == config.OnDeleteSoft {
 			p.Action = connector.SoftDelete
@@ -572,8 +575,11 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 		sr.count(t, p.Action, 1)
 		sr.sample(t, p.Action, en.Key, nil, en.Doc)
 		return t.plan.add(p)
-	})
-	if err != nil {
+	}
+	if err := sr.session.Unseen(ctx, t.scope, remove); err != nil {
+		return err
+	}
+	if err := sr.planOrphans(ctx, t, remove); err != nil {
 		return err
 	}
 	if removals == 0 || sr.opts.AllowMassDelete {
@@ -586,6 +592,41 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 	if live > 0 && float64(removals)/float64(live) > cfg.MaxDeleteRatio {
 		return fmt.Errorf("%w: the run would remove %d of %d records (%.0f%%) from %s, more than max_delete_ratio %.0f%%; nothing was written to it. Check the source, then rerun with --allow-mass-delete (or raise max_delete_ratio)",
 			errRefused, removals, live, 100*float64(removals)/float64(live), t.scope.Target, 100*cfg.MaxDeleteRatio)
+	}
+	return nil
+}
+
+// planOrphans removes the records of batches a crashed run sent without hearing back, when the source no
+// longer has them and the ledger does not hold them (held ones are removals already).
+func (sr *syncRun) planOrphans(ctx context.Context, t *targetRun, remove func(ledger.Entry) error) error {
+	ids, entries, err := sr.e.Store.Inflight(ctx, t.scope)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	t.orphanBatches = ids
+	seen := map[string]bool{}
+	for _, en := range entries {
+		if seen[en.Key] {
+			continue
+		}
+		seen[en.Key] = true
+		present, err := sr.session.Present(ctx, en.Key)
+		if err != nil || present {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		held, err := sr.session.Lookup(ctx, t.scope, []string{en.Key})
+		if err != nil {
+			return err
+		}
+		if e, ok := held[en.Key]; ok && (e.Status == ledger.Live || e.Status == ledger.Pending) {
+			continue
+		}
+		if err := remove(en); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -96,6 +96,11 @@ type Commit struct {
 	Reject []Rejected
 	// Resolve removes rejected records by key (written at last, or gone from the source).
 	Resolve []string
+	// Inflight, when non-empty, records a batch of creates about to be sent, under InflightID.
+	Inflight   []Entry
+	InflightID int64
+	// Landed removes inflight batches by id (their writes were acknowledged or rejected).
+	Landed []int64
 	// Intend records intents (source key -> hash) before a write to a NonIdempotent target.
 	Intend map[string]string
 	// Clear removes intents by key (the write was acknowledged or rejected).
@@ -124,6 +129,9 @@ type Store interface {
 	Runs(ctx context.Context, s Scope, limit int) ([]Run, error)
 	// Rejects returns the rejected records of a scope, oldest first.
 	Rejects(ctx context.Context, s Scope) ([]Rejected, error)
+	// Inflight returns the entries (Key, TargetKey, TargetID) of the scope's batches of creates that
+	// were sent but never acknowledged.
+	Inflight(ctx context.Context, s Scope) (ids []int64, entries []Entry, err error)
 	// Intents returns the scope's intents: writes to a NonIdempotent target whose outcome is unknown.
 	Intents(ctx context.Context, s Scope) (map[string]string, error)
 	// CountLive returns how many entries of the scope are Live or Pending.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -282,6 +283,24 @@ func commitTx(ctx context.Context, tx *sql.Tx, scope int64, c Commit) error {
 	if err := upsertEntries(ctx, tx, scope, now, c.Entries); err != nil {
 		return err
 	}
+	if len(c.Inflight) > 0 {
+		keys := make([][3]string, len(c.Inflight))
+		for i, e := range c.Inflight {
+			keys[i] = [3]string{e.Key, e.TargetKey, e.TargetID}
+		}
+		blob, err := json.Marshal(keys)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO inflight (id, scope, keys) VALUES (?, ?, ?)", c.InflightID, scope, blob); err != nil {
+			return err
+		}
+	}
+	for _, id := range c.Landed {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM inflight WHERE id = ?", id); err != nil {
+			return err
+		}
+	}
 	if len(c.Intend) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO intents (scope, key, hash, created) VALUES (?, ?, ?, ?)
 			ON CONFLICT (scope, key) DO UPDATE SET hash = excluded.hash, created = excluded.created`)
@@ -494,4 +513,35 @@ func (s *SQLite) Intents(ctx context.Context, sc Scope) (map[string]string, erro
 		out[k] = h
 	}
 	return out, rows.Err()
+}
+
+// Inflight returns the ids and entries of unacknowledged batches of creates.
+func (s *SQLite) Inflight(ctx context.Context, sc Scope) ([]int64, []Entry, error) {
+	id, err := s.scopeID(ctx, sc, false)
+	if err != nil || id == 0 {
+		return nil, nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, keys FROM inflight WHERE scope = ? ORDER BY id", id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("state: inflight: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var out []Entry
+	for rows.Next() {
+		var bid int64
+		var blob []byte
+		if err := rows.Scan(&bid, &blob); err != nil {
+			return nil, nil, fmt.Errorf("state: inflight: %w", err)
+		}
+		var keys [][3]string
+		if err := json.Unmarshal(blob, &keys); err != nil {
+			return nil, nil, fmt.Errorf("state: inflight: %w", err)
+		}
+		ids = append(ids, bid)
+		for _, k := range keys {
+			out = append(out, Entry{Key: k[0], TargetKey: k[1], TargetID: k[2], Status: Pending})
+		}
+	}
+	return ids, out, rows.Err()
 }

@@ -7,3 +7,13 @@ CREATE TABLE intents (
 	created INTEGER NOT NULL,
 	PRIMARY KEY (scope, key)
 ) WITHOUT ROWID;
+
+-- A batch of creates is recorded here, in one row, before it is sent; the row goes when the batch is
+-- acknowledged. After a crash in between, the next complete read removes the records of such a batch that
+-- the source no longer holds, instead of leaving orphans in the target.
+CREATE TABLE inflight (
+	id     INTEGER PRIMARY KEY,
+	scope  INTEGER NOT NULL REFERENCES scopes(id),
+	keys   BLOB    NOT NULL -- JSON: [[source key, target key, target id], ...]
+);
+CREATE INDEX inflight_by_scope ON inflight (scope);

@@ -1,0 +1,204 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onewaysync/oneway/connector"
+)
+
+const startCommand = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+
+// testDSN returns the DSN of the test server (ONEWAY_TEST_POSTGRES), skipping the test when the server
+// cannot be reached, or failing it under CI=true.
+func testDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("ONEWAY_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		msg := "PostgreSQL is not reachable (ONEWAY_TEST_POSTGRES): " + err.Error() + "; start it with: " + startCommand
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	_ = conn.Close(ctx)
+	return dsn
+}
+
+// testDB is a schema of its own on the test server, dropped when the test ends.
+type testDB struct {
+	dsn    string
+	schema string
+	admin  *pgx.Conn // search_path is the schema
+}
+
+func newTestDB(t testing.TB) *testDB {
+	t.Helper()
+	dsn := testDSN(t)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	d := &testDB{dsn: dsn, schema: "oneway_test_" + hex.EncodeToString(b[:])}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["search_path"] = quoteIdent(d.schema)
+	ctx := context.Background()
+	if d.admin, err = pgx.ConnectConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	d.exec(t, "CREATE SCHEMA "+quoteIdent(d.schema))
+	t.Cleanup(func() {
+		if _, err := d.admin.Exec(ctx, "DROP SCHEMA "+quoteIdent(d.schema)+" CASCADE"); err != nil {
+			t.Errorf("drop test schema: %v", err)
+		}
+		_ = d.admin.Close(ctx)
+	})
+	return d
+}
+
+// exec runs statements on the admin connection.
+func (d *testDB) exec(t testing.TB, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := d.admin.Exec(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// query returns the single value of a query on the admin connection.
+func queryValue[T any](t testing.TB, d *testDB, sql string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := d.admin.QueryRow(context.Background(), sql, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return v
+}
+
+// open returns a connection with the schema as its search path, closed when the test ends.
+func (d *testDB) open(t testing.TB, extra connector.Settings) *Conn {
+	t.Helper()
+	s := connector.Settings{"dsn": d.dsn, "schema": d.schema}
+	for k, v := range extra {
+		s[k] = v
+	}
+	c, err := New(s, connector.Env{Name: "test"})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c.(*Conn)
+}
+
+// readAll reads every batch of r and closes it, checking that no batch exceeds max (when max > 0).
+func readAll(t testing.TB, r connector.Reader, max int) []connector.Record {
+	t.Helper()
+	defer r.Close()
+	var out []connector.Record
+	for {
+		recs, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		if max > 0 && len(recs) > max {
+			t.Fatalf("batch of %d records, want at most %d", len(recs), max)
+		}
+		out = append(out, recs...)
+	}
+}
+
+// readTable reads the whole table through c.
+func readTable(t testing.TB, c *Conn, stream string) []connector.Record {
+	t.Helper()
+	r, err := c.Read(context.Background(), connector.ReadRequest{Stream: stream})
+	if err != nil {
+		t.Fatalf("Read %s: %v", stream, err)
+	}
+	return readAll(t, r, 0)
+}
+
+// write opens a writer, applies each batch (failing on a batch error, not on record errors) and closes
+// it, returning the results of the last batch.
+func write(t testing.TB, c *Conn, req connector.WriteRequest, batches ...[]connector.Change) []connector.Result {
+	t.Helper()
+	ctx := context.Background()
+	w, err := c.OpenWriter(ctx, req)
+	if err != nil {
+		t.Fatalf("OpenWriter %s: %v", req.Stream, err)
+	}
+	defer w.Close()
+	var res []connector.Result
+	for _, b := range batches {
+		if res, err = w.Apply(ctx, b); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		if len(res) != len(b) {
+			t.Fatalf("Apply returned %d results for %d changes", len(res), len(b))
+		}
+	}
+	return res
+}
+
+// noErrors fails t for any record error in results.
+func noErrors(t testing.TB, results []connector.Result) {
+	t.Helper()
+	for i, r := range results {
+		if r.Err != nil {
+			t.Fatalf("result %d: %v", i, r.Err)
+		}
+	}
+}
+
+// creates returns Create changes for recs keyed by the fields of key.
+func creates(t testing.TB, key []string, recs []connector.Record) []connector.Change {
+	t.Helper()
+	out := make([]connector.Change, len(recs))
+	for i, r := range recs {
+		k, err := connector.KeyValues(r, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = connector.Change{Action: connector.Create, Key: k, Record: r.Clone()}
+	}
+	return out
+}
+
+// checksum returns the row count and an md5 over the table's rows in key order.
+func checksum(t testing.TB, d *testDB, table, orderBy string) (int64, string) {
+	t.Helper()
+	n := queryValue[int64](t, d, "SELECT count(*) FROM "+table+" AS c")
+	sum := queryValue[string](t, d, "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY "+orderBy+"), '')) FROM "+table+" x")
+	return n, sum
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func containsAny(s string, subs ...string) string {
+	for _, sub := range subs {
+		if sub != "" && strings.Contains(s, sub) {
+			return sub
+		}
+	}
+	return ""
+}
