@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -132,15 +131,5 @@ func NormalizeRecord(r Record) error {
 // nanoseconds, []byte as base64 and no HTML escaping. Equal values always give equal bytes, which is what
 // hashes and keys are made of.
 func CanonicalJSON(v any) ([]byte, error) {
-	n, err := Normalize(v)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return appendCanonical(make([]byte, 0, 256), v)
 }
