@@ -279,3 +279,91 @@ syncs:
 		t.Fatal("the state holds the secret")
 	}
 }
+
+func sqliteExec(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestVerifyAndRepair(t *testing.T) {
+	cfg := quickstart(t)
+	if o := cli(t, "-c", cfg, "run"); o.code != 0 {
+		t.Fatalf("run: %s", o.stderr)
+	}
+	if o := cli(t, "-c", cfg, "verify", "--json"); o.code != 0 {
+		t.Fatalf("verify of a fresh copy: %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	hris := filepath.Join(filepath.Dir(cfg), "hris.db")
+	sqliteExec(t, hris,
+		`DELETE FROM employees WHERE candidate_id = 'c-1001'`,
+		`UPDATE employees SET title = 'Janitor' WHERE candidate_id = 'c-1002'`,
+		`INSERT INTO employees (candidate_id, full_name, active) VALUES ('x-1', 'Intruder', 1)`)
+	o := cli(t, "-c", cfg, "verify", "--json")
+	var rep struct {
+		Results []struct {
+			Target                    string
+			Status                    string
+			Missing, Extra, Different int
+		}
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &rep); err != nil || o.code != 1 {
+		t.Fatalf("verify after tampering: code %d %v\n%s", o.code, err, o.stdout)
+	}
+	if r := rep.Results[0]; r.Target != "hris/employees" || r.Missing != 1 || r.Extra != 1 || r.Different != 1 {
+		t.Fatalf("verify found %+v", r)
+	}
+	if o := cli(t, "-c", cfg, "verify", "--repair"); o.code != 0 {
+		t.Fatalf("repair: %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if o := cli(t, "-c", cfg, "verify"); o.code != 0 || !strings.Contains(o.stdout, "[clean]") {
+		t.Fatalf("verify after repair: %d\n%s", o.code, o.stdout)
+	}
+	rep2 := decodeReport(t, cli(t, "-c", cfg, "run", "--json"))
+	if r := rep2.Results[0]; r.Create+r.Update+r.Delete != 0 {
+		t.Fatalf("run after repair wrote: %+v", r)
+	}
+}
+
+func TestRejectedCommands(t *testing.T) {
+	cfg := quickstart(t)
+	// The HRIS refuses the title "Rear Admiral": Grace's record is rejected.
+	sqliteExec(t, filepath.Join(filepath.Dir(cfg), "hris.db"), `CREATE TABLE employees (candidate_id TEXT PRIMARY KEY,
+		full_name TEXT, email TEXT, title TEXT CHECK (title <> 'Rear Admiral'), manager TEXT, active BOOLEAN, address JSON_TEXT)`)
+	o := cli(t, "-c", cfg, "run", "--json")
+	rep := decodeReport(t, o)
+	if o.code != 1 || rep.Results[0].Create != 2 || rep.Results[0].Failed != 1 {
+		t.Fatalf("run: code %d %+v", o.code, rep.Results[0])
+	}
+	o = cli(t, "-c", cfg, "rejected", "list")
+	if !strings.Contains(o.stdout, `["c-1002"]`) || !strings.Contains(o.stdout, "CHECK") {
+		t.Fatalf("rejected list:\n%s", o.stdout)
+	}
+	o = cli(t, "-c", cfg, "rejected", "show", "hired-to-hris", "c-1002")
+	if o.code != 0 || !strings.Contains(o.stdout, "Rear Admiral") || !strings.Contains(o.stdout, "attempts: 1") {
+		t.Fatalf("rejected show: %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	// Still refused on retry: attempts count up.
+	cli(t, "-c", cfg, "rejected", "retry")
+	if o := cli(t, "-c", cfg, "rejected", "show", "hired-to-hris", `["c-1002"]`); !strings.Contains(o.stdout, "attempts: 2") {
+		t.Fatalf("after retry:\n%s", o.stdout)
+	}
+	if o := cli(t, "-c", cfg, "rejected", "drop", "hired-to-hris", "c-1002"); o.code != 0 {
+		t.Fatalf("drop: %d %s", o.code, o.stderr)
+	}
+	rep = decodeReport(t, cli(t, "-c", cfg, "run", "--json"))
+	if r := rep.Results[0]; r.Failed != 0 || r.Create != 0 || r.Unchanged != 3 {
+		t.Fatalf("run after drop: %+v", r)
+	}
+	if o := cli(t, "-c", cfg, "rejected", "list", "--json"); !strings.Contains(o.stdout, `"rejected": []`) {
+		t.Fatalf("rejected list after drop:\n%s", o.stdout)
+	}
+}

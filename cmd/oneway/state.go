@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/onewaysync/oneway/connector"
 	"github.com/onewaysync/oneway/internal/config"
+	"github.com/onewaysync/oneway/internal/engine"
 	"github.com/onewaysync/oneway/internal/ledger"
 )
 
@@ -215,5 +219,142 @@ func (a *app) rejectedCommand() *cobra.Command {
 			})
 		},
 	})
+	cmd.AddCommand(a.rejectedShowCommand(), a.rejectedRetryCommand(), a.rejectedDropCommand())
+	return cmd
+}
+
+// keyCandidates turns a key typed on the command line into the canonical keys it may mean: a JSON array
+// as written, or one value as text and, when it parses, as a number.
+func keyCandidates(arg string) []string {
+	if strings.HasPrefix(strings.TrimSpace(arg), "[") {
+		return []string{strings.TrimSpace(arg)}
+	}
+	out := []string{}
+	if b, err := json.Marshal([]string{arg}); err == nil {
+		out = append(out, string(b))
+	}
+	if n, err := strconv.ParseInt(arg, 10, 64); err == nil {
+		out = append(out, fmt.Sprintf("[%d]", n))
+	}
+	return out
+}
+
+// findRejected finds one rejected record of a sync by its key, across the sync's targets.
+func (a *app) findRejected(ctx context.Context, st *ledger.SQLite, sy *config.Sync, key string) (ledger.Scope, ledger.Rejected, error) {
+	for _, t := range sy.Targets {
+		sc := ledger.Scope{Sync: sy.Name, Target: t.ID()}
+		rej, err := st.Rejects(ctx, sc)
+		if err != nil {
+			return sc, ledger.Rejected{}, err
+		}
+		for _, r := range rej {
+			for _, k := range keyCandidates(key) {
+				if r.Key == k {
+					return sc, r, nil
+				}
+			}
+		}
+	}
+	return ledger.Scope{}, ledger.Rejected{}, fmt.Errorf("sync %s has no rejected record with key %s (see oneway rejected list)", sy.Name, key)
+}
+
+func (a *app) rejectedShowCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show SYNC KEY",
+		Short: "Show a rejected record: the reason, the attempts and what was sent",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return a.withState(ctx, args[:1], func(st *ledger.SQLite, syncs []*config.Sync) error {
+				sc, r, err := a.findRejected(ctx, st, syncs[0], args[1])
+				if err != nil {
+					return err
+				}
+				var payload any
+				if v, err := connector.UnmarshalTyped(r.Payload); err == nil {
+					payload = v
+				}
+				view := map[string]any{"sync": sc.Sync, "target": sc.Target, "key": json.RawMessage(r.Key),
+					"target_key": json.RawMessage(r.TargetKey), "action": r.Action, "reason": r.Reason,
+					"attempts": r.Attempts, "first_failed": r.FirstFailed.Format(time.RFC3339),
+					"last_failed": r.LastFailed.Format(time.RFC3339), "payload": payload}
+				if a.json {
+					return a.printJSON(view)
+				}
+				fmt.Fprintf(a.stdout, "%s → %s  %s %s\n  reason:   %s\n  attempts: %d (first %s, last %s)\n  payload:  %s\n",
+					sc.Sync, sc.Target, r.Action, r.Key, r.Reason, r.Attempts, view["first_failed"], view["last_failed"], compact(payload))
+				return nil
+			})
+		},
+	}
+}
+
+func (a *app) rejectedRetryCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "retry [SYNC...]",
+		Short: "Retry rejected records now: runs the syncs (every run retries them anyway)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.execute(cmd.Context(), args, engine.Options{Apply: true})
+		},
+	}
+}
+
+func (a *app) rejectedDropCommand() *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "drop SYNC [KEY...]",
+		Short: "Stop retrying rejected records (this version is not sent again until it changes)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if len(args) == 1 && !all {
+				return invalid(fmt.Errorf("name the keys to drop, or pass --all to drop every rejected record of %s", args[0]))
+			}
+			spec, err := a.load()
+			if err != nil {
+				return err
+			}
+			syncs, err := a.selectSyncs(spec, args[:1])
+			if err != nil {
+				return err
+			}
+			st, err := a.openState(ctx, spec, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			eng := a.engine(st)
+			dropped := 0
+			for _, sy := range syncs {
+				if all {
+					for _, t := range sy.Targets {
+						n, err := eng.DropRejected(ctx, ledger.Scope{Sync: sy.Name, Target: t.ID()}, nil)
+						if err != nil {
+							return &exitError{code: exitFailed, err: err}
+						}
+						dropped += n
+					}
+					continue
+				}
+				for _, key := range args[1:] {
+					sc, r, err := a.findRejected(ctx, st, sy, key)
+					if err != nil {
+						return &exitError{code: exitFailed, err: err}
+					}
+					n, err := eng.DropRejected(ctx, sc, []string{r.Key})
+					if err != nil {
+						return &exitError{code: exitFailed, err: err}
+					}
+					dropped += n
+				}
+			}
+			if a.json {
+				return a.printJSON(map[string]any{"dropped": dropped})
+			}
+			fmt.Fprintf(a.stdout, "dropped %d rejected record(s)\n", dropped)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "drop every rejected record of the sync")
 	return cmd
 }

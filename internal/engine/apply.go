@@ -240,6 +240,12 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 				continue
 			}
 		}
+		if p.Key == "" {
+			// A repair of a record no source record maps to (verify found it extra): nothing to keep.
+			c.Counts.Delete++
+			t.res.Delete++
+			continue
+		}
 		en := ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: r.ID, Hash: p.Hash, Doc: p.Doc, Status: ledger.Live}
 		if en.TargetID == "" {
 			en.TargetID = p.TID

@@ -486,3 +486,30 @@ func TestLostCreateAckLeavesNoOrphan(t *testing.T) {
 		t.Fatalf("target = %v, want only record 1", n)
 	}
 }
+
+func TestDroppedRejectionIsNotRetriedUntilItChanges(t *testing.T) {
+	h := newHarness(t)
+	h.put(person(1, "a", ""), person(2, "bad", ""))
+	h.mem.FailApply("out", func(c connector.Change) error {
+		if fmt.Sprint(c.Record["name"]) == "bad" {
+			return errors.New("rejected")
+		}
+		return nil
+	})
+	wantCounts(t, h.run(), counts{create: 1, failed: 1})
+	ctx := context.Background()
+	st, err := ledger.OpenSQLite(ctx, h.state, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &engine.Engine{Store: st}
+	n, err := eng.DropRejected(ctx, ledger.Scope{Sync: "people-sync", Target: "dst/out"}, []string{"[2]"})
+	st.Close()
+	if err != nil || n != 1 {
+		t.Fatalf("DropRejected = %d, %v", n, err)
+	}
+	wantCounts(t, h.run(), counts{unchanged: 2})
+	h.mem.FailApply("out", nil)
+	h.put(person(2, "fixed", ""))
+	wantCounts(t, h.run(), counts{create: 1, unchanged: 1})
+}

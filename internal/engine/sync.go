@@ -437,6 +437,12 @@ func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.E
 
 // decide maps a record's ledger state to an action, per mode.
 func decide(mode string, e ledger.Entry, known bool, hash string) connector.Action {
+	if known && e.Status == ledger.Dropped {
+		if e.Hash == hash {
+			return connector.Unchanged
+		}
+		known = false // a new version of a dropped record is sent as if new
+	}
 	switch mode {
 	case config.ModeCreate:
 		if known && e.Status != ledger.Pending {

@@ -17,6 +17,9 @@ const (
 	SoftDeleted Status = 3
 	// Pending: a write was about to be sent to a target that cannot upsert; its outcome is unknown.
 	Pending Status = 4
+	// Dropped: a person dropped this version of a rejected record (`oneway rejected drop`); it is not
+	// sent again until it changes.
+	Dropped Status = 5
 )
 
 // Scope names a (sync, target) pair.

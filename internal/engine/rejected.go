@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/internal/ledger"
+)
+
+// DropRejected stops retrying rejected records of a scope: all of them when keys is empty. A record a
+// target refused is kept in the ledger as dropped with the hash of the refused version, so it is not
+// sent again until it changes; a record whose map failed is only forgotten (it fails again, and comes
+// back, if the source still holds it unchanged). It returns how many were dropped.
+func (e *Engine) DropRejected(ctx context.Context, sc ledger.Scope, keys []string) (int, error) {
+	rejects, err := e.Store.Rejects(ctx, sc)
+	if err != nil {
+		return 0, err
+	}
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	var c ledger.Commit
+	c.Scope = sc
+	for _, r := range rejects {
+		if len(keys) > 0 && !want[r.Key] {
+			continue
+		}
+		delete(want, r.Key)
+		c.Resolve = append(c.Resolve, r.Key)
+		if r.Action == "map" {
+			continue
+		}
+		rec, err := connector.UnmarshalTypedRecord(r.Payload)
+		if err != nil {
+			return 0, fmt.Errorf("rejected record %s: %w", r.Key, err)
+		}
+		doc, err := connector.CanonicalJSON(map[string]any(rec))
+		if err != nil {
+			return 0, fmt.Errorf("rejected record %s: %w", r.Key, err)
+		}
+		c.Entries = append(c.Entries, ledger.Entry{Key: r.Key, TargetKey: r.TargetKey, Hash: hashDoc(doc), Doc: doc, Status: ledger.Dropped})
+	}
+	for k := range want {
+		return 0, fmt.Errorf("no rejected record with key %s in %s/%s", k, sc.Sync, sc.Target)
+	}
+	if len(c.Resolve) == 0 {
+		return 0, nil
+	}
+	if err := e.Store.Commit(ctx, c); err != nil {
+		return 0, err
+	}
+	return len(c.Resolve), nil
+}
