@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/onewaysync/oneway/internal/ledger"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -365,5 +367,29 @@ func TestRejectedCommands(t *testing.T) {
 	}
 	if o := cli(t, "-c", cfg, "rejected", "list", "--json"); !strings.Contains(o.stdout, `"rejected": []`) {
 		t.Fatalf("rejected list after drop:\n%s", o.stdout)
+	}
+}
+
+func TestConcurrentRunIsRefusedNamingTheHolder(t *testing.T) {
+	cfg := quickstart(t)
+	st, err := ledger.OpenSQLite(context.Background(), filepath.Join(filepath.Dir(cfg), ".oneway", "state.db"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unlock, err := st.Lock("hired-to-hris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cli(t, "-c", cfg, "run")
+	unlock()
+	if o.code != 1 || !strings.Contains(o.stdout, "already running (pid") {
+		t.Fatalf("a second run was not refused: code %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), "hris.db")); err == nil {
+		t.Fatal("the refused run wrote to a target")
+	}
+	if o := cli(t, "-c", cfg, "run"); o.code != 0 {
+		t.Fatalf("run after the lock was released: %d %s", o.code, o.stderr)
 	}
 }
