@@ -314,10 +314,16 @@ func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.
 		var again []int
 		var last error
 		for i, r := range results {
-			if r.Err != nil && connector.IsRetryable(r.Err) {
-				again = append(again, i)
-				last = r.Err
+			if r.Err == nil || !connector.IsRetryable(r.Err) {
+				continue
 			}
+			if _, refused := connector.RetryAfterOf(r.Err); t.nonIdempotent && t.cfg.Delivery == config.DeliveryAtMostOnce && !refused {
+				// A timeout may hide a delivery: at most once means not sending it again. A server that
+				// said "retry after" (429) did not take it.
+				continue
+			}
+			again = append(again, i)
+			last = r.Err
 		}
 		if len(again) == 0 {
 			break

@@ -1,0 +1,85 @@
+package scim
+
+import (
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/httpclient"
+)
+
+// defaultTimeout bounds one HTTP request when the timeout setting is absent.
+const defaultTimeout = 30 * time.Second
+
+// Register adds the kind "scim" to r. Settings:
+//
+//	url               string    the SCIM base URL, e.g. https://app.example.com/scim/v2 (required)
+//	token             string    the bearer token (required; a secret, never printed)
+//	allow_link_local  bool      allow link-local and cloud metadata addresses (default false)
+//	timeout           duration  bound of one HTTP request (default 30s)
+func Register(r *connector.Registry) {
+	r.Register(connector.Kind{Name: "scim", New: New})
+}
+
+// New parses settings and returns a connection. It makes no request: the server is first contacted by a
+// read or a write.
+func New(s connector.Settings, env connector.Env) (connector.Conn, error) {
+	if err := s.Check("allow_link_local", "timeout", "token", "url"); err != nil {
+		return nil, err
+	}
+	raw, err := s.RequiredString("url")
+	if err != nil {
+		return nil, err
+	}
+	base, err := parseBase(raw)
+	if err != nil {
+		return nil, &connector.SettingError{Key: "url", Err: err}
+	}
+	token, err := s.RequiredString("token")
+	if err != nil {
+		return nil, err
+	}
+	allow, err := s.Bool("allow_link_local", false)
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := s.Duration("timeout", defaultTimeout)
+	if err != nil {
+		return nil, err
+	}
+	if timeout <= 0 {
+		return nil, &connector.SettingError{Key: "timeout", Err: errors.New("must be positive, such as 30s")}
+	}
+	log := env.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Conn{
+		base:   base,
+		token:  token,
+		client: httpclient.New(httpclient.Options{Timeout: timeout, AllowLinkLocal: allow}),
+		log:    log,
+	}, nil
+}
+
+// parseBase checks the base URL and returns it without a trailing slash. Its value is never quoted in the
+// error: a URL can carry credentials.
+func parseBase(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", errors.New("is not a valid URL; want the SCIM base URL such as https://app.example.com/scim/v2")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", errors.New("must be an http or https URL such as https://app.example.com/scim/v2")
+	case u.Host == "":
+		return "", errors.New("has no host; want the SCIM base URL such as https://app.example.com/scim/v2")
+	case u.User != nil:
+		return "", errors.New("must not hold credentials; put the bearer token in the token setting")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", errors.New("must not have a query or fragment; want the SCIM base URL such as https://app.example.com/scim/v2")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
