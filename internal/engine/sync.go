@@ -378,7 +378,7 @@ func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) e
 		if !it.present {
 			continue
 		}
-		if err := sr.planRecord(t, it, entries, false); err != nil {
+		if err := sr.planRecord(ctx, t, it, entries, false); err != nil {
 			return err
 		}
 	}
@@ -386,7 +386,7 @@ func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) e
 }
 
 // planRecord decides what a present record needs in one target and spools it.
-func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.Entry, retry bool) error {
+func (sr *syncRun) planRecord(ctx context.Context, t *targetRun, it item, entries map[string]ledger.Entry, retry bool) error {
 	if it.err != nil {
 		payload, _ := connector.MarshalTyped(map[string]any(it.src))
 		t.res.Failed++
@@ -431,6 +431,13 @@ func (sr *syncRun) planRecord(t *targetRun, it item, entries map[string]ledger.E
 		return err
 	}
 	sr.count(t, action, 1)
+	if action == connector.Update && sr.wantSample(t, action) {
+		old, err := sr.session.Doc(ctx, t.scope, it.skey)
+		if err != nil {
+			return err
+		}
+		entry.Doc = old
+	}
 	sr.sample(t, action, it.skey, entry.Doc, doc)
 	return nil
 }
@@ -497,9 +504,10 @@ func (sr *syncRun) noteFailure(t *targetRun, skey, action, reason string) {
 	}
 }
 
-func (sr *syncRun) sample(t *targetRun, a connector.Action, skey string, oldDoc, newDoc []byte) {
+// wantSample reports whether another example of action a is wanted.
+func (sr *syncRun) wantSample(t *targetRun, a connector.Action) bool {
 	if sr.opts.Samples < 0 {
-		return
+		return false
 	}
 	n := 0
 	for _, s := range t.res.Samples {
@@ -507,7 +515,11 @@ func (sr *syncRun) sample(t *targetRun, a connector.Action, skey string, oldDoc,
 			n++
 		}
 	}
-	if n >= sr.opts.Samples {
+	return n < sr.opts.Samples
+}
+
+func (sr *syncRun) sample(t *targetRun, a connector.Action, skey string, oldDoc, newDoc []byte) {
+	if !sr.wantSample(t, a) {
 		return
 	}
 	s := Sample{Action: a.String(), Key: json.RawMessage(skey)}
@@ -655,12 +667,15 @@ func (sr *syncRun) planRetry(ctx context.Context, t *targetRun, r ledger.Rejecte
 			t.resolve = append(t.resolve, r.Key)
 			return nil
 		}
-		return sr.planRecord(t, it, entries, true)
+		return sr.planRecord(ctx, t, it, entries, true)
 	case connector.Delete.String(), connector.SoftDelete.String():
 		en, ok := entries[r.Key]
 		if !ok || (en.Status != ledger.Live && en.Status != ledger.Pending) {
 			t.resolve = append(t.resolve, r.Key)
 			return nil
+		}
+		if en.Doc, err = sr.session.Doc(ctx, t.scope, en.Key); err != nil {
+			return err
 		}
 		p := planned{Action: connector.Delete, Key: en.Key, TKey: en.TargetKey, TID: en.TargetID, Hash: en.Hash, Doc: en.Doc, Retry: true}
 		if r.Action == connector.SoftDelete.String() {
@@ -674,6 +689,6 @@ func (sr *syncRun) planRetry(ctx context.Context, t *targetRun, r ledger.Rejecte
 		if err != nil {
 			return fmt.Errorf("rejected record %s: %w", r.Key, err)
 		}
-		return sr.planRecord(t, item{skey: r.Key, mapped: rec, present: true}, entries, true)
+		return sr.planRecord(ctx, t, item{skey: r.Key, mapped: rec, present: true}, entries, true)
 	}
 }

@@ -147,8 +147,10 @@ type Store interface {
 // Session is a sync run's working area: the set of source keys seen in the current read. It lives in
 // scratch storage outside the state file, so a plan writes nothing to the state. One goroutine uses it.
 type Session interface {
-	// Lookup returns the entries of the given keys that exist in the scope.
+	// Lookup returns the entries of the given keys that exist in the scope, without their Doc.
 	Lookup(ctx context.Context, s Scope, keys []string) (map[string]Entry, error)
+	// Doc returns the doc last written for one key (nil when there is none).
+	Doc(ctx context.Context, s Scope, key string) ([]byte, error)
 	// See adds keys to the seen set and returns those that were already in it (duplicates). present[i]
 	// says whether keys[i] counts as present in the source (false: read but filtered out, which counts as
 	// absent for removals).

@@ -58,7 +58,8 @@ func (ss *sqliteSession) Lookup(ctx context.Context, sc Scope, keys []string) (m
 		for _, k := range part {
 			args = append(args, k)
 		}
-		rows, err := ss.conn.QueryContext(ctx, `SELECT key, tkey, tid, hash, doc, status, first_seen, last_seen
+		// The doc is left out: most lookups find the record unchanged and never need it (see Doc).
+		rows, err := ss.conn.QueryContext(ctx, `SELECT key, tkey, tid, hash, NULL, status, first_seen, last_seen
 			FROM entries WHERE scope = ? AND key IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("state: lookup: %w", err)
@@ -164,4 +165,21 @@ func (ss *sqliteSession) Unseen(ctx context.Context, sc Scope, fn func(Entry) er
 		return fmt.Errorf("state: removals: %w", err)
 	}
 	return nil
+}
+
+// Doc returns the doc last written for a key (nil when there is none).
+func (ss *sqliteSession) Doc(ctx context.Context, sc Scope, key string) ([]byte, error) {
+	id, err := ss.s.scopeID(ctx, sc, false)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	var doc []byte
+	err = ss.conn.QueryRowContext(ctx, "SELECT doc FROM entries WHERE scope = ? AND key = ?", id, key).Scan(&doc)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: doc: %w", err)
+	}
+	return doc, nil
 }
