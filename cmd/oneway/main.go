@@ -81,6 +81,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return a.startProfile() }
 	root.PersistentPostRun = func(*cobra.Command, []string) { a.stopProfile() }
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.runCommand(), a.statusCommand(), a.historyCommand(),
+		a.serveCommand(),
 		a.rejectedCommand(), a.verifyCommand(), versionCommand())
 	return root
 }
