@@ -89,30 +89,18 @@ func (a *app) statusCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.withState(ctx, args, func(st *ledger.SQLite, syncs []*config.Sync) error {
-				var out []targetStatus
-				for _, sy := range syncs {
-					for _, t := range sy.Targets {
-						sc := ledger.Scope{Sync: sy.Name, Target: t.ID()}
-						ts := targetStatus{Sync: sy.Name, Target: t.ID()}
-						var err error
-						if ts.Records, err = st.CountLive(ctx, sc); err != nil {
-							return err
-						}
-						rej, err := st.Rejects(ctx, sc)
-						if err != nil {
-							return err
-						}
-						ts.Rejected = len(rej)
-						runs, err := st.Runs(ctx, sc, 1)
-						if err != nil {
-							return err
-						}
-						if len(runs) > 0 {
-							v := viewRun(runs[0])
-							ts.LastRun = &v
-						}
-						out = append(out, ts)
+				states, err := a.engine(st).Status(ctx, syncs)
+				if err != nil {
+					return err
+				}
+				out := []targetStatus{}
+				for _, s := range states {
+					ts := targetStatus{Sync: s.Sync, Target: s.Target, Records: s.Records, Rejected: s.Rejected}
+					if s.LastRun != nil {
+						v := viewRun(*s.LastRun)
+						ts.LastRun = &v
 					}
+					out = append(out, ts)
 				}
 				if a.json {
 					return a.printJSON(map[string]any{"targets": out})

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/onewaysync/oneway/internal/alert"
+	"github.com/onewaysync/oneway/internal/config"
 	"github.com/onewaysync/oneway/internal/engine"
 	"github.com/onewaysync/oneway/internal/ledger"
 )
@@ -15,26 +16,17 @@ import (
 func (s *Server) seed(ctx context.Context) error {
 	for _, sy := range s.spec.Syncs {
 		h := alert.Health{Sync: sy.Name}
-		for _, t := range sy.Targets {
-			sc := ledger.Scope{Sync: sy.Name, Target: t.ID()}
-			runs, err := s.store.Runs(ctx, sc, recentRuns)
-			if err != nil {
-				return err
+		states, err := s.base.Status(ctx, []*config.Sync{sy})
+		if err != nil {
+			return err
+		}
+		for _, st := range states {
+			h.Failing = h.Failing || st.Failing
+			if st.LastSuccess != nil {
+				s.metrics.SetLastSuccess(sy.Name, st.Target, st.LastSuccess.Finished)
 			}
-			if len(runs) > 0 && failedRun(runs[0].Status) {
-				h.Failing = true
-			}
-			for _, r := range runs {
-				if r.Status == ledger.RunOK && !r.Finished.IsZero() {
-					s.metrics.SetLastSuccess(sy.Name, t.ID(), r.Finished)
-					break
-				}
-			}
-			th, err := s.targetHealth(ctx, sc)
-			if err != nil {
-				return err
-			}
-			h.Targets = append(h.Targets, th)
+			s.metrics.SetRejected(sy.Name, st.Target, st.Rejected)
+			h.Targets = append(h.Targets, alert.TargetHealth{Target: st.Target, Rejected: st.Rejected, Records: st.Records})
 		}
 		s.tracker.Seed(h)
 		s.metrics.SetRunning(sy.Name, false)

@@ -107,14 +107,6 @@ type rejectedView struct {
 	LastFailed  time.Time       `json:"last_failed"`
 }
 
-// recentRuns is how many runs per target are read to find the last successful one.
-const recentRuns = 50
-
-// failedRun reports whether a run's status counts as a failure of the sync.
-func failedRun(status string) bool {
-	return status == ledger.RunFailed || status == ledger.RunRefused || status == ledger.RunInterrupted
-}
-
 // view builds a sync's state.
 func (s *Server) view(ctx context.Context, sy *config.Sync) (*syncView, error) {
 	now := s.clock.Now()
@@ -134,39 +126,26 @@ func (s *Server) view(ctx context.Context, sy *config.Sync) (*syncView, error) {
 		v.Report = last.Report
 	}
 	anyRun, failing, neverSucceeded := false, false, false
-	for _, t := range sy.Targets {
-		sc := ledger.Scope{Sync: sy.Name, Target: t.ID()}
-		tv := targetView{Target: t.ID(), Status: StatusNeverRun}
-		var err error
-		if tv.Records, err = s.store.CountLive(ctx, sc); err != nil {
-			return nil, err
-		}
-		rej, err := s.store.Rejects(ctx, sc)
-		if err != nil {
-			return nil, err
-		}
-		tv.Rejected = len(rej)
-		runs, err := s.store.Runs(ctx, sc, recentRuns)
-		if err != nil {
-			return nil, err
-		}
-		if len(runs) > 0 {
-			rv := viewRun(runs[0])
+	states, err := s.base.Status(ctx, []*config.Sync{sy})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range states {
+		tv := targetView{Target: st.Target, Status: StatusNeverRun, Records: st.Records, Rejected: st.Rejected}
+		if st.LastRun != nil {
+			rv := viewRun(*st.LastRun)
 			tv.LastRun, tv.Status, anyRun = &rv, StatusOK, true
-			if failedRun(runs[0].Status) {
+			if st.Failing {
 				tv.Status, failing = StatusFailing, true
 			}
 			if v.LastRun == nil || rv.Started.After(v.LastRun.Started) {
 				v.LastRun = &rv
 			}
 		}
-		for _, r := range runs {
-			if r.Status == ledger.RunOK && !r.Finished.IsZero() {
-				f := r.Finished
-				lag := now.Sub(f).Seconds()
-				tv.LastSuccess, tv.LagSeconds = &f, &lag
-				break
-			}
+		if st.LastSuccess != nil {
+			f := st.LastSuccess.Finished
+			lag := now.Sub(f).Seconds()
+			tv.LastSuccess, tv.LagSeconds = &f, &lag
 		}
 		// The sync's lag is its most lagging target's, and none while a target has never succeeded.
 		switch {
