@@ -82,6 +82,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentPostRun = func(*cobra.Command, []string) { a.stopProfile() }
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.runCommand(), a.statusCommand(), a.historyCommand(),
 		a.serveCommand(),
+		a.demoCommand(),
 		a.rejectedCommand(), a.verifyCommand(), versionCommand())
 	return root
 }

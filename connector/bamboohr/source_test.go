@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	bhr "github.com/onewaysync/oneway/internal/sandbox/bamboohr"
 )
 
@@ -31,11 +32,7 @@ func TestReadEmployees(t *testing.T) {
 	}
 	c := open(t, srv, clk, nil)
 
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "employees", Key: []string{"id"}, BatchSize: 40})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := readAll(t, r, 40)
+	got := connectortest.Read(t, c, connector.ReadRequest{Stream: "employees", Key: []string{"id"}, BatchSize: 40})
 	if len(got) != 122 {
 		t.Fatalf("read %d employees, want 122 (the terminated one is not in the directory)", len(got))
 	}
@@ -76,14 +73,10 @@ func TestReadCursorChanged(t *testing.T) {
 	}
 	c := open(t, srv, clk, connector.Settings{"fields": []any{"firstName", "jobTitle"}})
 
-	r, err := c.ReadCursor(t.Context(), connector.CursorRequest{
+	got := connectortest.ReadCursor(t, c, connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: "employees", Key: []string{"id"}},
 		Cursor:      []string{"lastChanged"}, From: []any{from, strconv.Itoa(b)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := readAll(t, r, 0)
 	var ids []string
 	for _, rec := range got {
 		ids = append(ids, rec["id"].(string))
@@ -105,7 +98,7 @@ func TestReadCursorChanged(t *testing.T) {
 		t.Errorf("since = %q, want 2026-03-02T10:00:00Z", since)
 	}
 
-	_, err = c.ReadCursor(t.Context(), connector.CursorRequest{
+	_, err := c.ReadCursor(t.Context(), connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: "employees", Key: []string{"id"}}, Cursor: []string{"hireDate"},
 	})
 	if err == nil || !strings.Contains(err.Error(), "lastChanged") {
@@ -122,11 +115,7 @@ func TestThrottlingAndBadKey(t *testing.T) {
 			mustAdd(t, srv, map[string]string{"firstName": "A", "lastName": "One"})
 			c := open(t, srv, clk, nil)
 			srv.Faults.Throttle(2, 7*time.Second)
-			r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "employees", Key: []string{"id"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := readAll(t, r, 0); len(got) != 1 {
+			if got := connectortest.Read(t, c, connector.ReadRequest{Stream: "employees", Key: []string{"id"}}); len(got) != 1 {
 				t.Fatalf("read %d employees after throttling, want 1", len(got))
 			}
 			if s := clk.Sleeps(); !slices.Equal(s, []time.Duration{7 * time.Second, 7 * time.Second}) {
@@ -141,7 +130,7 @@ func TestThrottlingAndBadKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = readErr(t, r)
+	err = connectortest.ReadErr(t, r)
 	if connector.IsRetryable(err) || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), wrong) {
 		t.Errorf("bad key: %v; want a permanent 401 without the key", err)
 	}

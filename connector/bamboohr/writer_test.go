@@ -8,17 +8,13 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	bhr "github.com/onewaysync/oneway/internal/sandbox/bamboohr"
 )
 
 func openWriter(t *testing.T, c *Conn, match ...string) connector.Writer {
 	t.Helper()
-	w, err := c.OpenWriter(t.Context(), connector.WriteRequest{Stream: "employees", Key: []string{"candidate_id"}, Match: match})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
+	return connectortest.OpenWriter(t, c, connector.WriteRequest{Stream: "employees", Key: []string{"candidate_id"}, Match: match})
 }
 
 // Create takes the new id from the Location header; Update posts the fields to that id; an Update of
@@ -33,7 +29,7 @@ func TestCreateUpdateEmployee(t *testing.T) {
 	}
 	rec := connector.Record{"firstName": "Ada", "lastName": "Lovelace", "jobTitle": "Engineer",
 		"hireDate": time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), "workEmail": "ada@acme.test"}
-	res := applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(1)}, Record: rec})
+	res := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(1)}, Record: rec})[0]
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -46,8 +42,8 @@ func TestCreateUpdateEmployee(t *testing.T) {
 		t.Fatalf("employee %d = %+v", id, emp)
 	}
 
-	res = applyOne(t, w, connector.Change{Action: connector.Update, Key: []any{int64(1)}, ID: res.ID,
-		Record: connector.Record{"jobTitle": "Lead Engineer", "department": nil}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Update, Key: []any{int64(1)}, ID: res.ID,
+		Record: connector.Record{"jobTitle": "Lead Engineer", "department": nil}})[0]
 	if res.Err != nil || res.ID != strconv.Itoa(id) {
 		t.Fatalf("Update: %+v", res)
 	}
@@ -55,8 +51,8 @@ func TestCreateUpdateEmployee(t *testing.T) {
 		t.Errorf("after Update: %+v (fields not sent must stay)", emp.Fields)
 	}
 
-	res = applyOne(t, w, connector.Change{Action: connector.SoftDelete, Key: []any{int64(1)}, ID: res.ID,
-		Record: connector.Record{"status": "Inactive", "terminationDate": "2026-06-30"}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.SoftDelete, Key: []any{int64(1)}, ID: res.ID,
+		Record: connector.Record{"status": "Inactive", "terminationDate": "2026-06-30"}})[0]
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -64,11 +60,11 @@ func TestCreateUpdateEmployee(t *testing.T) {
 		t.Errorf("after SoftDelete: %+v", emp.Fields)
 	}
 
-	res = applyOne(t, w, connector.Change{Action: connector.Update, Key: []any{int64(2)}, ID: "99999", Record: connector.Record{"jobTitle": "X"}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Update, Key: []any{int64(2)}, ID: "99999", Record: connector.Record{"jobTitle": "X"}})[0]
 	if !errors.Is(res.Err, connector.ErrNotFound) {
 		t.Errorf("Update of employee 99999: %v, want ErrNotFound", res.Err)
 	}
-	res = applyOne(t, w, connector.Change{Action: connector.Delete, Key: []any{int64(1)}, ID: strconv.Itoa(id)})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Delete, Key: []any{int64(1)}, ID: strconv.Itoa(id)})[0]
 	if !errors.Is(res.Err, connector.ErrUnsupported) || !strings.Contains(res.Err.Error(), "on_delete: soft") {
 		t.Errorf("Delete: %v, want ErrUnsupported suggesting on_delete: soft", res.Err)
 	}
@@ -83,14 +79,14 @@ func TestWriteErrorsCarryBambooHRReason(t *testing.T) {
 	srv, clk := start(t, bhr.Options{})
 	c := open(t, srv, clk, nil)
 	w := openWriter(t, c)
-	res := applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(1)},
-		Record: connector.Record{"firstName": "A", "lastName": "B", "displayName": "read only"}})
+	res := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(1)},
+		Record: connector.Record{"firstName": "A", "lastName": "B", "displayName": "read only"}})[0]
 	if res.Err == nil || connector.IsRetryable(res.Err) || !strings.Contains(res.Err.Error(), `Field "displayName" is read-only`) {
 		t.Errorf("create with a read-only field: %v, want a permanent error with BambooHR's reason", res.Err)
 	}
 	before := len(srv.Journal.Requests())
-	res = applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(2)},
-		Record: connector.Record{"firstName": "A", "lastName": "B", "address": map[string]any{"city": "Oslo"}}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(2)},
+		Record: connector.Record{"firstName": "A", "lastName": "B", "address": map[string]any{"city": "Oslo"}}})[0]
 	if res.Err == nil || !strings.Contains(res.Err.Error(), `"address"`) {
 		t.Errorf("create with an object value: %v", res.Err)
 	}
@@ -98,7 +94,7 @@ func TestWriteErrorsCarryBambooHRReason(t *testing.T) {
 		t.Error("a record that cannot be encoded was sent")
 	}
 	srv.Faults.Throttle(1, 4*time.Second)
-	res = applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(3)}, Record: connector.Record{"firstName": "A", "lastName": "B"}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(3)}, Record: connector.Record{"firstName": "A", "lastName": "B"}})[0]
 	if d, ok := connector.RetryAfterOf(res.Err); !connector.IsRetryable(res.Err) || !ok || d != 4*time.Second {
 		t.Errorf("throttled create: %v, want transient with 4s", res.Err)
 	}
@@ -113,30 +109,30 @@ func TestMatchAdopts(t *testing.T) {
 	c := open(t, srv, clk, nil)
 
 	w := openWriter(t, c, "workEmail")
-	res := applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(1)},
-		Record: connector.Record{"firstName": "Ada", "lastName": "Lovelace", "workEmail": "ADA@acme.test"}})
+	res := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(1)},
+		Record: connector.Record{"firstName": "Ada", "lastName": "Lovelace", "workEmail": "ADA@acme.test"}})[0]
 	if res.Err != nil || res.ID != strconv.Itoa(existing) {
 		t.Fatalf("create with a known work e-mail: %+v, want employee %d adopted", res, existing)
 	}
 	if emp, _ := srv.Employee(existing); emp.Fields["firstName"] != "Ada" {
 		t.Errorf("adopted employee not updated: %+v", emp.Fields)
 	}
-	res = applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(2)},
-		Record: connector.Record{"firstName": "New", "lastName": "Hire", "workEmail": "new@acme.test"}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(2)},
+		Record: connector.Record{"firstName": "New", "lastName": "Hire", "workEmail": "new@acme.test"}})[0]
 	if res.Err != nil || res.ID == strconv.Itoa(existing) {
 		t.Fatalf("create with a new e-mail: %+v", res)
 	}
 	// The same batch again, as after a lost acknowledgement: both are adopted, nothing is created.
 	n := len(srv.Employees())
-	res = applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{int64(2)},
-		Record: connector.Record{"firstName": "New", "lastName": "Hire", "workEmail": "new@acme.test"}})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{int64(2)},
+		Record: connector.Record{"firstName": "New", "lastName": "Hire", "workEmail": "new@acme.test"}})[0]
 	if res.Err != nil || len(srv.Employees()) != n {
 		t.Errorf("create sent again: %+v, %d employees (was %d)", res, len(srv.Employees()), n)
 	}
 
 	w2 := openWriter(t, c, "employeeNumber")
-	res = applyOne(t, w2, connector.Change{Action: connector.Create, Key: []any{int64(3)},
-		Record: connector.Record{"firstName": "Ada", "lastName": "L.", "employeeNumber": "E-42"}})
+	res = connectortest.Apply(t, w2, connector.Change{Action: connector.Create, Key: []any{int64(3)},
+		Record: connector.Record{"firstName": "Ada", "lastName": "L.", "employeeNumber": "E-42"}})[0]
 	if res.Err != nil || res.ID != strconv.Itoa(existing) {
 		t.Fatalf("create with a known employee number: %+v, want %d", res, existing)
 	}

@@ -186,3 +186,9 @@ func (w *AppendWriter) Close() error {
 }
 
 var _ connector.Writer = (*AppendWriter)(nil)
+
+// NonIdempotent reports true: appending a batch twice writes its lines twice, so the engine records an
+// intent before each batch and honours the sync's delivery setting after a crash.
+func (w *AppendWriter) NonIdempotent() bool { return true }
+
+var _ connector.NonIdempotent = (*AppendWriter)(nil)

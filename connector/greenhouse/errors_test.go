@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	gh "github.com/onewaysync/oneway/internal/sandbox/greenhouse"
 )
 
@@ -17,11 +18,7 @@ func TestThrottledReadRetriesAfterRetryAfter(t *testing.T) {
 	c := open(t, srv, clk, token)
 
 	srv.Faults.Throttle(2, 3*time.Second)
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "candidates", Key: []string{"id"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, r, 0); len(got) != 3 {
+	if got := connectortest.Read(t, c, connector.ReadRequest{Stream: "candidates", Key: []string{"id"}}); len(got) != 3 {
 		t.Fatalf("read %d candidates after throttling, want 3", len(got))
 	}
 	if s := clk.Sleeps(); len(s) != 2 || s[0] != 3*time.Second || s[1] != 3*time.Second {
@@ -29,11 +26,11 @@ func TestThrottledReadRetriesAfterRetryAfter(t *testing.T) {
 	}
 
 	srv.Faults.Throttle(100, 2*time.Second)
-	r, err = c.Read(t.Context(), connector.ReadRequest{Stream: "candidates", Key: []string{"id"}})
+	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "candidates", Key: []string{"id"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = readErr(t, r)
+	err = connectortest.ReadErr(t, r)
 	if !connector.IsRetryable(err) {
 		t.Errorf("throttled beyond the retries: %v is not transient", err)
 	}
@@ -51,11 +48,7 @@ func TestRateLimitHeadersPauseBeforeThrottling(t *testing.T) {
 	c := open(t, srv, clk, token)
 	// Five reads of one page each, two requests allowed per window: requests 2 and 4 use it up.
 	for range 5 {
-		r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "candidates", Key: []string{"id"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := readAll(t, r, 0); len(got) != 5 {
+		if got := connectortest.Read(t, c, connector.ReadRequest{Stream: "candidates", Key: []string{"id"}}); len(got) != 5 {
 			t.Fatalf("read %d candidates, want 5", len(got))
 		}
 	}
@@ -82,7 +75,7 @@ func TestBadTokenIsPermanent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = readErr(t, r)
+	err = connectortest.ReadErr(t, r)
 	if connector.IsRetryable(err) {
 		t.Errorf("401 is transient: %v", err)
 	}
@@ -100,11 +93,7 @@ func TestServerErrorsRetried(t *testing.T) {
 	seedCandidates(srv, 2, func(int) time.Time { return clk.Now() })
 	c := open(t, srv, clk, token)
 	srv.Faults.FailNext(2, 502)
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "candidates", Key: []string{"id"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, r, 0); len(got) != 2 {
+	if got := connectortest.Read(t, c, connector.ReadRequest{Stream: "candidates", Key: []string{"id"}}); len(got) != 2 {
 		t.Fatalf("read %d candidates after two 502s, want 2", len(got))
 	}
 }

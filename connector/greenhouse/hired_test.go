@@ -8,13 +8,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	gh "github.com/onewaysync/oneway/internal/sandbox/greenhouse"
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 // hiredFixture is scenario 1's data: two hires for a job with a hiring manager, one active applicant.
 type hiredFixture struct {
 	srv          *gh.Server
-	clk          *clock
+	clk          *sandboxtest.Clock
 	job          gh.Job
 	manager      gh.User
 	ada, grace   gh.Candidate
@@ -66,7 +68,7 @@ func hiredRead(t *testing.T, c *Conn, from []any) []connector.Record {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readAll(t, r, 0)
+	return connectortest.ReadAll(t, r, 0)
 }
 
 // A snapshot read returns one record per hired application with what scenario 1 copies to the HRIS.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	gh "github.com/onewaysync/oneway/internal/sandbox/greenhouse"
 )
 
@@ -32,11 +33,7 @@ func TestReadCandidatesFollowsLinkPages(t *testing.T) {
 	seeded := seedCandidates(srv, 1203, func(i int) time.Time { return base.Add(time.Duration(i) * time.Second) })
 	c := open(t, srv, clk, token)
 
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "candidates", Key: []string{"id"}, BatchSize: 400})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := readAll(t, r, 400)
+	got := connectortest.Read(t, c, connector.ReadRequest{Stream: "candidates", Key: []string{"id"}, BatchSize: 400})
 	if len(got) != len(seeded) {
 		t.Fatalf("read %d candidates, want %d", len(got), len(seeded))
 	}
@@ -89,14 +86,10 @@ func TestReadCursorCandidates(t *testing.T) {
 			startID = max(startID, cand.ID)
 		}
 	}
-	r, err := c.ReadCursor(t.Context(), connector.CursorRequest{
+	got := connectortest.ReadCursor(t, c, connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: "candidates", Key: []string{"id"}, BatchSize: 3},
 		Cursor:      []string{"updated_at"}, From: []any{from, startID},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := readAll(t, r, 3)
 	var want []int64
 	for _, cand := range seeded {
 		if cand.UpdatedAt.After(from) || (cand.UpdatedAt.Equal(from) && cand.ID >= startID) {
@@ -123,7 +116,7 @@ func TestReadCursorCandidates(t *testing.T) {
 		t.Errorf("updated_after = %q, want 2026-02-01T00:04:00.000Z", q.Get("updated_after"))
 	}
 
-	_, err = c.ReadCursor(t.Context(), connector.CursorRequest{
+	_, err := c.ReadCursor(t.Context(), connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: "candidates", Key: []string{"id"}},
 		Cursor:      []string{"last_activity"},
 	})
@@ -145,14 +138,10 @@ func TestReadCursorApplications(t *testing.T) {
 		}
 	}
 	c := open(t, srv, clk, token)
-	r, err := c.ReadCursor(t.Context(), connector.CursorRequest{
+	got := connectortest.ReadCursor(t, c, connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: "applications", Key: []string{"id"}},
 		Cursor:      []string{"last_activity_at"}, From: []any{base.Add(2 * time.Hour)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := readAll(t, r, 0)
 	if len(got) != 2 || got[0]["candidate_id"] != cands[2].ID || got[1]["candidate_id"] != cands[3].ID {
 		t.Errorf("applications since 02:00: %v, want those of candidates %d and %d", got, cands[2].ID, cands[3].ID)
 	}

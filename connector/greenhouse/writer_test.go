@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	gh "github.com/onewaysync/oneway/internal/sandbox/greenhouse"
 )
 
@@ -21,12 +22,7 @@ func candidateRecord(first, email string, jobID int64) connector.Record {
 
 func openWriter(t *testing.T, c *Conn, match ...string) connector.Writer {
 	t.Helper()
-	w, err := c.OpenWriter(t.Context(), connector.WriteRequest{Stream: "candidates", Key: []string{"ext_id"}, Match: match})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
+	return connectortest.OpenWriter(t, c, connector.WriteRequest{Stream: "candidates", Key: []string{"ext_id"}, Match: match})
 }
 
 // Create posts the candidate on behalf of the configured user and returns Harvest's id; Update patches
@@ -40,7 +36,7 @@ func TestCreateUpdateCandidate(t *testing.T) {
 		t.Error("without match a create is not idempotent; NonIdempotent() = false")
 	}
 
-	res := applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{"p-1"}, Record: candidateRecord("Ada", "ada@example.com", job.ID)})
+	res := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{"p-1"}, Record: candidateRecord("Ada", "ada@example.com", job.ID)})[0]
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -59,7 +55,7 @@ func TestCreateUpdateCandidate(t *testing.T) {
 
 	upd := candidateRecord("Augusta Ada", "ada@example.com", job.ID)
 	upd["title"] = "Countess"
-	res = applyOne(t, w, connector.Change{Action: connector.Update, Key: []any{"p-1"}, ID: res.ID, Record: upd})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Update, Key: []any{"p-1"}, ID: res.ID, Record: upd})[0]
 	if res.Err != nil || res.ID != strconv.FormatInt(id, 10) {
 		t.Fatalf("Update: %+v", res)
 	}
@@ -70,11 +66,11 @@ func TestCreateUpdateCandidate(t *testing.T) {
 		t.Errorf("%d applications after create and update, want 1 (PATCH must not send applications)", n)
 	}
 
-	res = applyOne(t, w, connector.Change{Action: connector.Update, Key: []any{"p-2"}, ID: "999999", Record: upd})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Update, Key: []any{"p-2"}, ID: "999999", Record: upd})[0]
 	if !errors.Is(res.Err, connector.ErrNotFound) {
 		t.Errorf("Update of candidate 999999: %v, want ErrNotFound", res.Err)
 	}
-	res = applyOne(t, w, connector.Change{Action: connector.Update, Key: []any{"p-3"}, Record: upd})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Update, Key: []any{"p-3"}, Record: upd})[0]
 	if res.Err == nil || errors.Is(res.Err, connector.ErrNotFound) || !strings.Contains(res.Err.Error(), "match") {
 		t.Errorf("Update without an id and without match: %v, want a permanent error suggesting match", res.Err)
 	}
@@ -158,7 +154,7 @@ func TestMatchAdoptsByEmail(t *testing.T) {
 	}
 	rec := candidateRecord("New", "other@example.com", job.ID)
 	rec["email"] = "taken@example.com"
-	res := applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{"x"}, Record: rec})
+	res := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{"x"}, Record: rec})[0]
 	if res.Err != nil || res.ID != strconv.FormatInt(existing.ID, 10) {
 		t.Fatalf("create with a taken e-mail: %+v, want the existing candidate %d adopted", res, existing.ID)
 	}
@@ -168,7 +164,7 @@ func TestMatchAdoptsByEmail(t *testing.T) {
 	if n := len(srv.Candidates()); n != 1 {
 		t.Errorf("%d candidates, want 1", n)
 	}
-	res = applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{"y"}, Record: candidateRecord("Fresh", "fresh@example.com", job.ID)})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{"y"}, Record: candidateRecord("Fresh", "fresh@example.com", job.ID)})[0]
 	if res.Err != nil || res.ID == strconv.FormatInt(existing.ID, 10) {
 		t.Fatalf("create with a new e-mail: %+v", res)
 	}
@@ -215,7 +211,7 @@ func TestBodyFields(t *testing.T) {
 	w := openWriter(t, c)
 	rec := candidateRecord("Keyed", "keyed@example.com", job.ID)
 	rec["ext_id"] = "p-9"
-	res := applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{"p-9"}, Record: rec})
+	res := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{"p-9"}, Record: rec})[0]
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -226,7 +222,7 @@ func TestBodyFields(t *testing.T) {
 	typo := candidateRecord("Typo", "typo@example.com", job.ID)
 	typo["firstname"] = "Typo"
 	before := len(srv.Journal.Requests())
-	res = applyOne(t, w, connector.Change{Action: connector.Create, Key: []any{"p-10"}, Record: typo})
+	res = connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{"p-10"}, Record: typo})[0]
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "firstname is not a field") || connector.IsRetryable(res.Err) {
 		t.Errorf("unknown field: %v", res.Err)
 	}

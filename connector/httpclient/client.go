@@ -153,3 +153,17 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, []b
 	}
 	return resp, body, StatusError(resp, body)
 }
+
+// Reclassify returns next with err's retry class: transient with the same Retry-After when err is
+// transient with one, transient when err is, permanent otherwise. A connector uses it when it replaces
+// an error from Do with its own (an API error it decoded, a message with a secret taken out), so that
+// the replacement is retried exactly when the original would have been.
+func Reclassify(err, next error) error {
+	if d, ok := connector.RetryAfterOf(err); ok {
+		return connector.TransientAfter(next, d)
+	}
+	if connector.IsRetryable(err) {
+		return connector.Transient(next)
+	}
+	return next
+}

@@ -88,3 +88,30 @@ func TestRetryAfterDate(t *testing.T) {
 		t.Fatalf("RetryAfter = %v %v", d, ok)
 	}
 }
+
+// A replacement error is retried exactly when the original would have been, after the same wait.
+func TestReclassify(t *testing.T) {
+	next := errors.New("replacement")
+	tests := []struct {
+		name      string
+		err       error
+		retryable bool
+		after     time.Duration
+	}{
+		{"permanent", errors.New("400"), false, 0},
+		{"transient", connector.Transient(errors.New("502")), true, 0},
+		{"transient with Retry-After", connector.TransientAfter(errors.New("429"), 7*time.Second), true, 7 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Reclassify(tt.err, next)
+			if !errors.Is(got, next) || got.Error() != "replacement" {
+				t.Fatalf("Reclassify = %v, want the replacement", got)
+			}
+			d, _ := connector.RetryAfterOf(got)
+			if connector.IsRetryable(got) != tt.retryable || d != tt.after {
+				t.Errorf("retryable %t after %v, want %t after %v", connector.IsRetryable(got), d, tt.retryable, tt.after)
+			}
+		})
+	}
+}

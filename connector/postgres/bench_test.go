@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 // benchTable is the benchmark table: bigint id, int, text(32), numeric(12,2), timestamptz, bool
@@ -128,7 +129,7 @@ func BenchmarkRead(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if n := len(readAll(b, r, 0)); n != benchRows {
+				if n := len(connectortest.ReadAll(b, r, 0)); n != benchRows {
 					b.Fatalf("read %d rows", n)
 				}
 			}

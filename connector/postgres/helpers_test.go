@@ -4,9 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 const startCommand = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -97,65 +97,28 @@ func queryValue[T any](t testing.TB, d *testDB, sql string, args ...any) T {
 func (d *testDB) open(t testing.TB, extra connector.Settings) *Conn {
 	t.Helper()
 	s := connector.Settings{"dsn": d.dsn, "schema": d.schema}
-	for k, v := range extra {
-		s[k] = v
-	}
-	c, err := New(s, connector.Env{Name: "test"})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c.(*Conn)
-}
-
-// readAll reads every batch of r and closes it, checking that no batch exceeds max (when max > 0).
-func readAll(t testing.TB, r connector.Reader, max int) []connector.Record {
-	t.Helper()
-	defer r.Close()
-	var out []connector.Record
-	for {
-		recs, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		if max > 0 && len(recs) > max {
-			t.Fatalf("batch of %d records, want at most %d", len(recs), max)
-		}
-		out = append(out, recs...)
-	}
+	maps.Copy(s, extra)
+	return connectortest.Open(t, New, s).(*Conn)
 }
 
 // readTable reads the whole table through c.
 func readTable(t testing.TB, c *Conn, stream string) []connector.Record {
 	t.Helper()
-	r, err := c.Read(context.Background(), connector.ReadRequest{Stream: stream})
-	if err != nil {
-		t.Fatalf("Read %s: %v", stream, err)
-	}
-	return readAll(t, r, 0)
+	return connectortest.Read(t, c, connector.ReadRequest{Stream: stream})
 }
 
 // write opens a writer, applies each batch (failing on a batch error, not on record errors) and closes
 // it, returning the results of the last batch.
 func write(t testing.TB, c *Conn, req connector.WriteRequest, batches ...[]connector.Change) []connector.Result {
 	t.Helper()
-	ctx := context.Background()
-	w, err := c.OpenWriter(ctx, req)
+	w, err := c.OpenWriter(t.Context(), req)
 	if err != nil {
 		t.Fatalf("OpenWriter %s: %v", req.Stream, err)
 	}
 	defer w.Close()
 	var res []connector.Result
 	for _, b := range batches {
-		if res, err = w.Apply(ctx, b); err != nil {
-			t.Fatalf("Apply: %v", err)
-		}
-		if len(res) != len(b) {
-			t.Fatalf("Apply returned %d results for %d changes", len(res), len(b))
-		}
+		res = connectortest.Apply(t, w, b...)
 	}
 	return res
 }

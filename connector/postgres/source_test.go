@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 // seedItems creates items(id, updated_at, grp, name) with n rows and an index on (updated_at, id).
@@ -57,12 +58,8 @@ func TestReadTransactionIsReadOnly(t *testing.T) {
 	if got := len(readTable(t, c, "items")); got != 20 {
 		t.Errorf("snapshot read: %d rows, want 20", got)
 	}
-	r, err := c.ReadCursor(context.Background(), connector.CursorRequest{
-		ReadRequest: connector.ReadRequest{Stream: "items", Key: []string{"id"}}, Cursor: []string{"updated_at"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := len(readAll(t, r, 0)); got != 20 {
+	if got := len(connectortest.ReadCursor(t, c, connector.CursorRequest{
+		ReadRequest: connector.ReadRequest{Stream: "items", Key: []string{"id"}}, Cursor: []string{"updated_at"}})); got != 20 {
 		t.Errorf("cursor read: %d rows, want 20", got)
 	}
 	if checked != 2 {
@@ -94,13 +91,13 @@ func TestSourceNeverWritten(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		readAll(t, r, size)
+		connectortest.ReadAll(t, r, size)
 	}
 	r, err := c.ReadCursor(ctx, cursorReq([]any{time.Date(2024, 1, 1, 0, 3, 0, 0, time.UTC), int64(1200)}, 100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	readAll(t, r, 100)
+	connectortest.ReadAll(t, r, 100)
 	// A read closed after its first batch, one canceled mid-way, one of a missing table.
 	r, err = c.Read(ctx, connector.ReadRequest{Stream: "items", BatchSize: 10})
 	if err != nil {
@@ -187,7 +184,7 @@ func TestCursorTwoColumns(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out []pos
-		for _, rec := range readAll(t, r, size) {
+		for _, rec := range connectortest.ReadAll(t, r, size) {
 			p := pos{id: rec["id"].(int64)}
 			if rec["day"] == nil || rec["n"] == nil {
 				p.null = true

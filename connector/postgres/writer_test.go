@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 // Names that would break unquoted SQL (a quote, a semicolon, a DROP) and unicode names work as
@@ -45,12 +46,8 @@ func TestIdentifierQuoting(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}
-	r, err := c.ReadCursor(context.Background(), connector.CursorRequest{
-		ReadRequest: connector.ReadRequest{Stream: stream, Key: []string{"id"}}, Cursor: []string{uni}, From: []any{"a", int64(0)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, r, 0); len(got) != 1 {
+	if got := connectortest.ReadCursor(t, c, connector.CursorRequest{
+		ReadRequest: connector.ReadRequest{Stream: stream, Key: []string{"id"}}, Cursor: []string{uni}, From: []any{"a", int64(0)}}); len(got) != 1 {
 		t.Errorf("cursor read on a unicode column: %d rows, want 1", len(got))
 	}
 	if n := queryValue[int64](t, d, "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'x'", d.schema); n != 1 {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	sf "github.com/onewaysync/oneway/internal/sandbox/salesforce"
 )
 
@@ -37,11 +38,7 @@ func TestReadLeadsFollowsNextRecordsURL(t *testing.T) {
 		clk.Add(time.Second)
 	}
 	c := open(t, srv, clk, accessToken, nil)
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}, BatchSize: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := readAll(t, r, 7)
+	got := connectortest.Read(t, c, connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}, BatchSize: 7})
 	if len(got) != 25 {
 		t.Fatalf("read %d leads, want 25", len(got))
 	}
@@ -142,11 +139,7 @@ func TestDeletedLeads(t *testing.T) {
 	if !strings.Contains(srv.Journal.Requests()[len(srv.Journal.Requests())-1].Path, "/queryAll") {
 		t.Error("the cursor read with deleted: true did not use queryAll")
 	}
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap := readAll(t, r, 0)
+	snap := connectortest.Read(t, c, connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}})
 	if len(snap) != 1 || snap[0]["Id"] != keep.ID || snap[0]["IsDeleted"] != false {
 		t.Errorf("snapshot read: %v, want only the live lead", snap)
 	}
@@ -159,19 +152,15 @@ func TestLimitsAndBadToken(t *testing.T) {
 	srv.AddLead(sf.Lead{LastName: "L", Company: "C"})
 	c := open(t, srv, clk, accessToken, nil)
 	srv.Faults.Throttle(1, 9*time.Second)
-	r, err := c.Read(t.Context(), connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, r, 0); len(got) != 1 {
+	if got := connectortest.Read(t, c, connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}}); len(got) != 1 {
 		t.Fatalf("read %d leads after a request-limit answer, want 1", len(got))
 	}
 	if s := clk.Sleeps(); !slices.Equal(s, []time.Duration{9 * time.Second}) {
 		t.Errorf("waits %v, want the Retry-After of 9s", s)
 	}
 	srv.Faults.Throttle(100, 5*time.Second)
-	r, _ = c.Read(t.Context(), connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}})
-	err = readErr(t, r)
+	r, _ := c.Read(t.Context(), connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}})
+	err := connectortest.ReadErr(t, r)
 	if d, ok := connector.RetryAfterOf(err); !connector.IsRetryable(err) || !ok || d != 5*time.Second || !strings.Contains(err.Error(), "REQUEST_LIMIT_EXCEEDED") {
 		t.Errorf("a lasting request limit: %v (wait %v), want transient with 5s", err, d)
 	}
@@ -180,7 +169,7 @@ func TestLimitsAndBadToken(t *testing.T) {
 	const wrong = "00Dxx!expired-token"
 	bad := open(t, srv, clk, wrong, nil)
 	r, _ = bad.Read(t.Context(), connector.ReadRequest{Stream: "Lead", Key: []string{"Id"}})
-	err = readErr(t, r)
+	err = connectortest.ReadErr(t, r)
 	if connector.IsRetryable(err) || !strings.Contains(err.Error(), "INVALID_SESSION_ID") || strings.Contains(err.Error(), wrong) {
 		t.Errorf("bad token: %v; want a permanent INVALID_SESSION_ID without the token", err)
 	}
@@ -197,7 +186,7 @@ func TestUnknownStreamAndField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := readErr(t, r); connector.IsRetryable(err) || !strings.Contains(err.Error(), "INVALID_FIELD") {
+	if err := connectortest.ReadErr(t, r); connector.IsRetryable(err) || !strings.Contains(err.Error(), "INVALID_FIELD") {
 		t.Errorf("unknown field: %v, want a permanent INVALID_FIELD", err)
 	}
 	if _, err := c.ReadCursor(t.Context(), connector.CursorRequest{ReadRequest: connector.ReadRequest{Stream: "Lead"}, Cursor: []string{"CreatedDate"}}); err == nil {

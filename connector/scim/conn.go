@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/onewaysync/oneway/connector"
 	"github.com/onewaysync/oneway/connector/httpclient"
 )
 
@@ -48,7 +47,7 @@ func (c *Conn) call(ctx context.Context, method, path string, query url.Values, 
 	}
 	var reader io.Reader
 	if body != nil {
-		data, err := encodeJSON(body)
+		data, err := httpclient.EncodeJSON(body)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: encode the request body: %w", method, path, err)
 		}
@@ -69,7 +68,7 @@ func (c *Conn) call(ctx context.Context, method, path string, query url.Values, 
 	resp, data, err := c.client.Do(ctx, req)
 	if err != nil {
 		if resp != nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
-			return nil, reclassify(err, c.apiError(method, path, resp.StatusCode, data))
+			return nil, httpclient.Reclassify(err, c.apiError(method, path, resp.StatusCode, data))
 		}
 		return nil, c.scrub(fmt.Errorf("%s %s: %w", method, path, err))
 	}
@@ -132,18 +131,7 @@ func (c *Conn) scrub(err error) error {
 	if err == nil || !strings.Contains(err.Error(), c.token) {
 		return err
 	}
-	return reclassify(err, fmt.Errorf("%s", strings.ReplaceAll(err.Error(), c.token, "[redacted]")))
-}
-
-// reclassify returns next marked transient (with the same Retry-After) when err was.
-func reclassify(err, next error) error {
-	if d, ok := connector.RetryAfterOf(err); ok {
-		return connector.TransientAfter(next, d)
-	}
-	if connector.IsRetryable(err) {
-		return connector.Transient(next)
-	}
-	return next
+	return httpclient.Reclassify(err, fmt.Errorf("%s", strings.ReplaceAll(err.Error(), c.token, "[redacted]")))
 }
 
 // statusOf returns the HTTP status of an *apiError in err's chain, or 0.

@@ -1,9 +1,11 @@
 package scim_test
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	"github.com/onewaysync/oneway/connector/scim"
 )
 
@@ -12,16 +14,9 @@ func open(t *testing.T, url string, extra ...connector.Settings) connector.Conn 
 	t.Helper()
 	s := connector.Settings{"url": url, "token": testToken, "timeout": "5s"}
 	for _, e := range extra {
-		for k, v := range e {
-			s[k] = v
-		}
+		maps.Copy(s, e)
 	}
-	conn, err := scim.New(s, connector.Env{})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
+	return connectortest.Open(t, scim.New, s)
 }
 
 // openWriter opens a writer on Users with key [userName] unless req says otherwise.
@@ -33,31 +28,13 @@ func openWriter(t *testing.T, conn connector.Conn, req connector.WriteRequest) c
 	if req.Key == nil {
 		req.Key = []string{"userName"}
 	}
-	w, err := conn.(connector.Target).OpenWriter(t.Context(), req)
-	if err != nil {
-		t.Fatalf("OpenWriter: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return w
-}
-
-// applyAll applies changes and returns their results, failing t on a batch error or a short answer.
-func applyAll(t *testing.T, w connector.Writer, changes ...connector.Change) []connector.Result {
-	t.Helper()
-	results, err := w.Apply(t.Context(), changes)
-	if err != nil {
-		t.Fatalf("Apply: %v", err)
-	}
-	if len(results) != len(changes) {
-		t.Fatalf("Apply of %d changes returned %d results", len(changes), len(results))
-	}
-	return results
+	return connectortest.OpenWriter(t, conn.(connector.Target), req)
 }
 
 // mustApply applies one change and fails t unless it succeeded; it returns the SCIM id.
 func mustApply(t *testing.T, w connector.Writer, ch connector.Change) string {
 	t.Helper()
-	r := applyAll(t, w, ch)[0]
+	r := connectortest.Apply(t, w, ch)[0]
 	if r.Err != nil {
 		t.Fatalf("%v of %v: %v", ch.Action, ch.Key, r.Err)
 	}

@@ -7,17 +7,6 @@ import (
 	"strings"
 )
 
-// encodeJSON encodes v without HTML escaping, so that "<" and "&" in names reach the server as written.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // decodeJSON decodes data into out keeping numbers as json.Number, so that large integers stay exact.
 func decodeJSON(data []byte, out any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))

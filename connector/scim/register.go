@@ -5,14 +5,11 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	rest "github.com/onewaysync/oneway/connector/http"
 	"github.com/onewaysync/oneway/connector/httpclient"
 )
-
-// defaultTimeout bounds one HTTP request when the timeout setting is absent.
-const defaultTimeout = 30 * time.Second
 
 // Register adds the kind "scim" to r. Settings:
 //
@@ -42,16 +39,10 @@ func New(s connector.Settings, env connector.Env) (connector.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	allow, err := s.Bool("allow_link_local", false)
+	// max_response_bytes is not among the keys Check accepts: ClientOptions keeps its default.
+	opts, err := rest.ClientOptions(s)
 	if err != nil {
 		return nil, err
-	}
-	timeout, err := s.Duration("timeout", defaultTimeout)
-	if err != nil {
-		return nil, err
-	}
-	if timeout <= 0 {
-		return nil, &connector.SettingError{Key: "timeout", Err: errors.New("must be positive, such as 30s")}
 	}
 	log := env.Logger
 	if log == nil {
@@ -60,7 +51,7 @@ func New(s connector.Settings, env connector.Env) (connector.Conn, error) {
 	return &Conn{
 		base:   base,
 		token:  token,
-		client: httpclient.New(httpclient.Options{Timeout: timeout, AllowLinkLocal: allow}),
+		client: httpclient.New(opts),
 		log:    log,
 	}, nil
 }

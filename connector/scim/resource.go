@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onewaysync/oneway/connector/httpclient"
 )
 
 // resourceType is a SCIM resource type the connector writes: a stream name maps to one.
@@ -84,7 +86,7 @@ func filterFor(fields []string, vals []any) (string, error) {
 func filterLiteral(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
-		b, err := encodeJSON(x)
+		b, err := httpclient.EncodeJSON(x)
 		return string(b), err
 	case bool:
 		return strconv.FormatBool(x), nil
@@ -95,7 +97,7 @@ func filterLiteral(v any) (string, error) {
 	case json.Number:
 		return x.String(), nil
 	case time.Time:
-		b, err := encodeJSON(x.UTC().Format(time.RFC3339Nano))
+		b, err := httpclient.EncodeJSON(x.UTC().Format(time.RFC3339Nano))
 		return string(b), err
 	}
 	return "", fmt.Errorf("a %T value cannot be looked up by filter", v)
@@ -199,7 +201,7 @@ func sameValue(got, want any) bool {
 		t, err := time.Parse(time.RFC3339Nano, g)
 		return err == nil && t.Equal(w)
 	case json.Number:
-		a, _ := encodeJSON(got)
+		a, _ := httpclient.EncodeJSON(got)
 		return string(a) == w.String()
 	case float64:
 		switch g := got.(type) {

@@ -1,13 +1,14 @@
 package scim_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 	"github.com/onewaysync/oneway/internal/sandbox/scimserver"
 )
 
@@ -15,11 +16,7 @@ import (
 // extension), which `oneway demo` provisions into: adopt, create, 409, PATCH on a title, department and
 // manager change, deactivate, delete, throttling.
 func TestHRISToProductAgainstSandbox(t *testing.T) {
-	srv, err := scimserver.New(context.Background(), scimserver.Options{Token: testToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := sandboxtest.Start(t, scimserver.New, scimserver.Options{Token: testToken})
 	conn := open(t, srv.URL())
 	w := openWriter(t, conn, connector.WriteRequest{Match: []string{"userName"}})
 
@@ -27,7 +24,7 @@ func TestHRISToProductAgainstSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := applyAll(t, w,
+	results := connectortest.Apply(t, w,
 		connector.Change{Action: connector.Create, Key: []any{"ada@example.com"}, Record: employee("ada@example.com", "Engineer", "R&D", "E100")},
 		connector.Change{Action: connector.Create, Key: []any{"grace@example.com"}, Record: employee("grace@example.com", "Admiral", "Navy", "E1")},
 	)
@@ -68,7 +65,7 @@ func TestHRISToProductAgainstSandbox(t *testing.T) {
 
 	// Throttled: transient with the server's Retry-After.
 	srv.Faults.Throttle(1, 3*time.Second)
-	r := applyAll(t, w, connector.Change{Action: connector.Delete, Key: []any{"grace@example.com"}, ID: pre.ID})[0]
+	r := connectortest.Apply(t, w, connector.Change{Action: connector.Delete, Key: []any{"grace@example.com"}, ID: pre.ID})[0]
 	if d, ok := connector.RetryAfterOf(r.Err); !ok || d != 3*time.Second {
 		t.Errorf("throttled delete: %v", r.Err)
 	}
@@ -76,7 +73,7 @@ func TestHRISToProductAgainstSandbox(t *testing.T) {
 	if _, ok := srv.User(pre.ID); ok {
 		t.Error("grace is still there after DELETE")
 	}
-	r = applyAll(t, w, connector.Change{Action: connector.Update, Key: []any{"grace@example.com"}, ID: pre.ID, Record: connector.Record{"title": "x"}})[0]
+	r = connectortest.Apply(t, w, connector.Change{Action: connector.Update, Key: []any{"grace@example.com"}, ID: pre.ID, Record: connector.Record{"title": "x"}})[0]
 	if !errors.Is(r.Err, connector.ErrNotFound) {
 		t.Errorf("update of the deleted user: %v, want ErrNotFound", r.Err)
 	}

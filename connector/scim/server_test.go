@@ -128,22 +128,24 @@ func (s *resourceStore) sorted() []*stored {
 	return out
 }
 
-// precondition enforces If-Match (RFC 7644 section 3.14).
-func precondition(r *http.Request, it *stored) error {
-	if m := r.Header.Get("If-Match"); m != "" && m != "*" && m != it.etag() {
-		return scimerrors.ScimError{Status: http.StatusPreconditionFailed, Detail: "version mismatch: resource is at " + it.etag()}
+// toChange finds the item a PUT, PATCH or DELETE changes: a 404 when it is absent, a 412 when the
+// request's If-Match names another version (RFC 7644 section 3.14).
+func (s *resourceStore) toChange(r *http.Request, id string) (*stored, error) {
+	it, ok := s.items[id]
+	if !ok {
+		return nil, scimerrors.ScimErrorResourceNotFound(id)
 	}
-	return nil
+	if m := r.Header.Get("If-Match"); m != "" && m != "*" && m != it.etag() {
+		return nil, scimerrors.ScimError{Status: http.StatusPreconditionFailed, Detail: "version mismatch: resource is at " + it.etag()}
+	}
+	return it, nil
 }
 
 func (s *resourceStore) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.items[id]
-	if !ok {
-		return scim.Resource{}, scimerrors.ScimErrorResourceNotFound(id)
-	}
-	if err := precondition(r, it); err != nil {
+	it, err := s.toChange(r, id)
+	if err != nil {
 		return scim.Resource{}, err
 	}
 	if s.conflict(attrs, id) {
@@ -157,11 +159,7 @@ func (s *resourceStore) Replace(r *http.Request, id string, attrs scim.ResourceA
 func (s *resourceStore) Delete(r *http.Request, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.items[id]
-	if !ok {
-		return scimerrors.ScimErrorResourceNotFound(id)
-	}
-	if err := precondition(r, it); err != nil {
+	if _, err := s.toChange(r, id); err != nil {
 		return err
 	}
 	delete(s.items, id)
@@ -174,11 +172,8 @@ func (s *resourceStore) Delete(r *http.Request, id string) error {
 func (s *resourceStore) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.items[id]
-	if !ok {
-		return scim.Resource{}, scimerrors.ScimErrorResourceNotFound(id)
-	}
-	if err := precondition(r, it); err != nil {
+	it, err := s.toChange(r, id)
+	if err != nil {
 		return scim.Resource{}, err
 	}
 	attrs := cloneAttrs(it.attrs)

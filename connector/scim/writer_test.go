@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 // countMethod counts the journal entries of a method (and path prefix below /scim/v2).
@@ -121,7 +122,7 @@ func TestConflictWithoutMatchingUserIsRejected(t *testing.T) {
 	ts := newTestServer(t, serverOptions{})
 	ts.seed(t, map[string]any{"userName": "ada@example.com"})
 	w := openWriter(t, open(t, ts.URL), connector.WriteRequest{Key: []string{"externalId"}})
-	r := applyAll(t, w, connector.Change{Action: connector.Create, Key: []any{"E1"},
+	r := connectortest.Apply(t, w, connector.Change{Action: connector.Create, Key: []any{"E1"},
 		Record: connector.Record{"externalId": "E1", "userName": "ada@example.com"}})[0]
 	if r.Err == nil || !strings.Contains(r.Err.Error(), "uniqueness") || !strings.Contains(r.Err.Error(), "409") {
 		t.Fatalf("Err = %v, want the 409 uniqueness reason", r.Err)
@@ -220,7 +221,7 @@ func TestMissingUserIsNotFound(t *testing.T) {
 		"update by key":      {Action: connector.Update, Key: []any{"x@example.com"}, Record: connector.Record{"title": "x"}},
 		"soft delete by key": {Action: connector.SoftDelete, Key: []any{"x@example.com"}, Record: connector.Record{"active": false}},
 	} {
-		r := applyAll(t, w, ch)[0]
+		r := connectortest.Apply(t, w, ch)[0]
 		if !errors.Is(r.Err, connector.ErrNotFound) {
 			t.Errorf("%s: Err = %v, want connector.ErrNotFound", name, r.Err)
 		}
@@ -291,7 +292,7 @@ func TestThrottledBatchStops(t *testing.T) {
 	ts := newTestServer(t, serverOptions{})
 	w := openWriter(t, open(t, ts.URL), connector.WriteRequest{})
 	ts.throttle(1, "7")
-	results := applyAll(t, w, create("a@example.com", nil), create("b@example.com", nil), create("c@example.com", nil))
+	results := connectortest.Apply(t, w, create("a@example.com", nil), create("b@example.com", nil), create("c@example.com", nil))
 	for i, r := range results {
 		d, ok := connector.RetryAfterOf(r.Err)
 		if !connector.IsRetryable(r.Err) || !ok || d != 7*time.Second {
@@ -302,7 +303,7 @@ func TestThrottledBatchStops(t *testing.T) {
 		t.Errorf("requests = %v; want the batch to stop after the 429", j)
 	}
 	// Retried later, the batch goes through.
-	for _, r := range applyAll(t, w, create("a@example.com", nil), create("b@example.com", nil), create("c@example.com", nil)) {
+	for _, r := range connectortest.Apply(t, w, create("a@example.com", nil), create("b@example.com", nil), create("c@example.com", nil)) {
 		if r.Err != nil {
 			t.Errorf("retry: %v", r.Err)
 		}
@@ -316,7 +317,7 @@ func TestThrottledBatchStops(t *testing.T) {
 func TestSCIMErrorIsTheReason(t *testing.T) {
 	ts := newTestServer(t, serverOptions{})
 	w := openWriter(t, open(t, ts.URL), connector.WriteRequest{})
-	results := applyAll(t, w,
+	results := connectortest.Apply(t, w,
 		create("bad@example.com", connector.Record{"active": "yes"}),
 		create("good@example.com", nil))
 	err := results[0].Err
@@ -354,7 +355,7 @@ func TestAmbiguousMatchIsRejected(t *testing.T) {
 	ts.seed(t, map[string]any{"userName": "a", "title": "Twin"})
 	ts.seed(t, map[string]any{"userName": "b", "title": "Twin"})
 	w := openWriter(t, open(t, ts.URL), connector.WriteRequest{Match: []string{"title"}})
-	r := applyAll(t, w, create("c", connector.Record{"title": "Twin"}))[0]
+	r := connectortest.Apply(t, w, create("c", connector.Record{"title": "Twin"}))[0]
 	if r.Err == nil || !strings.Contains(r.Err.Error(), "2 resources") {
 		t.Errorf("Err = %v; want an ambiguous match error", r.Err)
 	}
@@ -417,7 +418,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 	}))
 	defer echo.Close()
 	ew := openWriter(t, open(t, echo.URL), connector.WriteRequest{})
-	errs = append(errs, applyAll(t, ew, create("a@example.com", nil))[0].Err)
+	errs = append(errs, connectortest.Apply(t, ew, create("a@example.com", nil))[0].Err)
 	rd, err := open(t, echo.URL).(connector.Source).Read(t.Context(), connector.ReadRequest{Stream: "Users"})
 	if err != nil {
 		t.Fatal(err)
@@ -429,7 +430,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
 	cw := openWriter(t, open(t, closed.URL), connector.WriteRequest{})
-	errs = append(errs, applyAll(t, cw, create("a@example.com", nil))[0].Err)
+	errs = append(errs, connectortest.Apply(t, cw, create("a@example.com", nil))[0].Err)
 
 	// Settings errors.
 	_, err = newConn("https://user:"+testToken+"@example.com/scim/v2", testToken)

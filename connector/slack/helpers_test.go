@@ -1,11 +1,11 @@
 package slack_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/onewaysync/oneway/connector"
-	"github.com/onewaysync/oneway/connector/slack"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 	fake "github.com/onewaysync/oneway/internal/sandbox/slack"
 )
 
@@ -15,47 +15,16 @@ const botToken = "xoxb-1111-2222-canarytoken-never-print"
 // message per second per channel like Slack does) with the channels given.
 func startSlack(t *testing.T, channels ...string) *fake.Server {
 	t.Helper()
-	s, err := fake.New(context.Background(), fake.Options{BotToken: botToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := sandboxtest.Start(t, fake.New, fake.Options{BotToken: botToken})
 	for _, c := range channels {
 		s.AddChannel(c)
 	}
 	return s
 }
 
-func openConn(t *testing.T, s connector.Settings) connector.Conn {
-	t.Helper()
-	conn, err := slack.New(s, connector.Env{})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
-}
-
 func openWriter(t *testing.T, conn connector.Conn, stream string, key ...string) connector.Writer {
 	t.Helper()
-	w, err := conn.(connector.Target).OpenWriter(t.Context(), connector.WriteRequest{Stream: stream, Key: key, Append: true})
-	if err != nil {
-		t.Fatalf("OpenWriter(%s): %v", stream, err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return w
-}
-
-func apply(t *testing.T, w connector.Writer, changes ...connector.Change) []connector.Result {
-	t.Helper()
-	results, err := w.Apply(t.Context(), changes)
-	if err != nil {
-		t.Fatalf("Apply: %v", err)
-	}
-	if len(results) != len(changes) {
-		t.Fatalf("Apply of %d changes returned %d results", len(changes), len(results))
-	}
-	return results
+	return connectortest.OpenWriter(t, conn.(connector.Target), connector.WriteRequest{Stream: stream, Key: key, Append: true})
 }
 
 func post(key any, rec connector.Record) connector.Change {

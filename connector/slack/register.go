@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	rest "github.com/onewaysync/oneway/connector/http"
 	"github.com/onewaysync/oneway/connector/httpclient"
 )
 
-const (
-	defaultAPIURL  = "https://slack.com/api"
-	defaultTimeout = 30 * time.Second
-)
+const defaultAPIURL = "https://slack.com/api"
 
 // Register adds the kind "slack" to r. Settings (webhook_url, or token):
 //
@@ -49,16 +47,10 @@ func New(s connector.Settings, env connector.Env) (connector.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	allow, err := s.Bool("allow_link_local", false)
+	// max_response_bytes is not among the keys Check accepts: ClientOptions keeps its default.
+	opts, err := rest.ClientOptions(s)
 	if err != nil {
 		return nil, err
-	}
-	timeout, err := s.Duration("timeout", defaultTimeout)
-	if err != nil {
-		return nil, err
-	}
-	if timeout <= 0 {
-		return nil, &connector.SettingError{Key: "timeout", Err: errors.New("must be positive, such as 30s")}
 	}
 	c := &Conn{channel: channel, token: token, webhook: webhook}
 	switch {
@@ -86,7 +78,7 @@ func New(s connector.Settings, env connector.Env) (connector.Conn, error) {
 	if token != "" {
 		c.secrets = append(c.secrets, token)
 	}
-	c.client = httpclient.New(httpclient.Options{Timeout: timeout, AllowLinkLocal: allow})
+	c.client = httpclient.New(opts)
 	c.log = env.Logger
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 	"github.com/onewaysync/oneway/connector/slack"
 )
 
@@ -34,26 +35,26 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	}
 
 	// A token Slack refuses: ok:false invalid_auth.
-	first(openConn(t, connector.Settings{"token": wrongToken, "api_url": s.APIURL()}), "sales")
+	first(connectortest.Open(t, slack.New, connector.Settings{"token": wrongToken, "api_url": s.APIURL()}), "sales")
 	if !strings.Contains(errs[0].Error(), "invalid_auth") {
 		t.Errorf("refused token: %v, want invalid_auth", errs[0])
 	}
 	// A webhook that does not exist (404 no_service).
-	first(openConn(t, connector.Settings{"webhook_url": s.URL() + hookPath + "x"}), "messages")
+	first(connectortest.Open(t, slack.New, connector.Settings{"webhook_url": s.URL() + hookPath + "x"}), "messages")
 	// A webhook on a server that is gone: net/http quotes the URL in its error.
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
-	first(openConn(t, connector.Settings{"webhook_url": gone.URL + hookPath}), "messages")
+	first(connectortest.Open(t, slack.New, connector.Settings{"webhook_url": gone.URL + hookPath}), "messages")
 	// A webhook on a link-local address.
-	first(openConn(t, connector.Settings{"webhook_url": "http://169.254.169.254" + hookPath}), "messages")
+	first(connectortest.Open(t, slack.New, connector.Settings{"webhook_url": "http://169.254.169.254" + hookPath}), "messages")
 	// A server that echoes the request back in its error.
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write([]byte("bad request to " + r.URL.Path + " with " + r.Header.Get("Authorization")))
 	}))
 	defer echo.Close()
-	first(openConn(t, connector.Settings{"webhook_url": echo.URL + hookPath}), "messages")
-	first(openConn(t, connector.Settings{"token": botToken, "api_url": echo.URL}), "C1")
+	first(connectortest.Open(t, slack.New, connector.Settings{"webhook_url": echo.URL + hookPath}), "messages")
+	first(connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": echo.URL}), "C1")
 	// Settings errors.
 	for _, bad := range []connector.Settings{
 		{"webhook_url": hook, "token": botToken},

@@ -55,7 +55,7 @@ func (w *Writer) Apply(ctx context.Context, batch []connector.Change) ([]connect
 			continue
 		}
 		if stop != nil {
-			results[i].Err = reclassify(stop, fmt.Errorf("not sent, as an earlier message of the batch failed: %w", stop))
+			results[i].Err = httpclient.Reclassify(stop, fmt.Errorf("not sent, as an earlier message of the batch failed: %w", stop))
 			continue
 		}
 		msg, err := message(ch.Record, w.key)
@@ -90,7 +90,7 @@ func (w *Writer) post(ctx context.Context, msg map[string]any) (string, error) {
 // postMessage calls chat.postMessage and returns the message's ts.
 func (c *Conn) postMessage(ctx context.Context, msg map[string]any) (string, error) {
 	const method = "chat.postMessage"
-	body, err := encodeJSON(msg)
+	body, err := httpclient.EncodeJSON(msg) // unescaped: Slack reads "<" and "&" itself (mrkdwn links)
 	if err != nil {
 		return "", fmt.Errorf("slack %s: encode the message: %w", method, err)
 	}
@@ -114,7 +114,7 @@ func (c *Conn) postMessage(ctx context.Context, msg map[string]any) (string, err
 		if resp == nil || succeeded(resp) {
 			return "", fmt.Errorf("slack %s: %w", method, err)
 		}
-		return "", reclassify(err, &apiError{Method: method, Status: resp.StatusCode, Code: codeOr(answer.Error, data)})
+		return "", httpclient.Reclassify(err, &apiError{Method: method, Status: resp.StatusCode, Code: codeOr(answer.Error, data)})
 	}
 	if !answer.OK {
 		e := &apiError{Method: method, Status: resp.StatusCode, Code: codeOr(answer.Error, data)}
@@ -136,7 +136,7 @@ func (c *Conn) postMessage(ctx context.Context, msg map[string]any) (string, err
 // is the error code (invalid_payload, channel_not_found, channel_is_archived ...).
 func (c *Conn) postWebhook(ctx context.Context, msg map[string]any) error {
 	const method = "incoming webhook"
-	body, err := encodeJSON(msg)
+	body, err := httpclient.EncodeJSON(msg)
 	if err != nil {
 		return fmt.Errorf("slack %s: encode the message: %w", method, err)
 	}
@@ -152,7 +152,7 @@ func (c *Conn) postWebhook(ctx context.Context, msg map[string]any) error {
 	if resp == nil || succeeded(resp) {
 		return fmt.Errorf("slack %s: %w", method, err)
 	}
-	return reclassify(err, &apiError{Method: method, Status: resp.StatusCode, Code: codeOr("", data)})
+	return httpclient.Reclassify(err, &apiError{Method: method, Status: resp.StatusCode, Code: codeOr("", data)})
 }
 
 // succeeded reports a 2xx status: an error with it is about reading the answer, not Slack's verdict.
@@ -208,17 +208,6 @@ func aboutMessage(err error) bool {
 	return errors.As(err, &e) && messageCodes[e.Code] && !connector.IsRetryable(err)
 }
 
-// reclassify returns next marked transient (with the same Retry-After) when err was.
-func reclassify(err, next error) error {
-	if d, ok := connector.RetryAfterOf(err); ok {
-		return connector.TransientAfter(next, d)
-	}
-	if connector.IsRetryable(err) {
-		return connector.Transient(next)
-	}
-	return next
-}
-
 // redacted is an error whose message had secrets taken out. It keeps the sentinel causes callers test
 // for, never the original chain (whose messages hold the secret).
 type redacted struct {
@@ -256,7 +245,7 @@ func (c *Conn) scrub(err error) error {
 		clean.Code = c.redact(clean.Code)
 		cause = &clean
 	}
-	return reclassify(err, &redacted{msg: msg, cause: cause})
+	return httpclient.Reclassify(err, &redacted{msg: msg, cause: cause})
 }
 
 func (c *Conn) redact(s string) string {
@@ -266,17 +255,6 @@ func (c *Conn) redact(s string) string {
 		}
 	}
 	return s
-}
-
-// encodeJSON encodes v without HTML escaping: Slack reads "<" and "&" itself (mrkdwn links, escapes).
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 var (

@@ -12,14 +12,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
+	"github.com/onewaysync/oneway/connector/slack"
 )
 
 func TestPostMessage(t *testing.T) {
 	s := startSlack(t, "sales-leads")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 	w := openWriter(t, conn, "#sales-leads", "lead_id")
 	rec := lead("00Q1", "Ada Lovelace", "CTO", "Analytical Engines <&> Co", "Web")
-	r := apply(t, w, post("00Q1", rec))[0]
+	r := connectortest.Apply(t, w, post("00Q1", rec))[0]
 	if r.Err != nil {
 		t.Fatal(r.Err)
 	}
@@ -56,15 +58,15 @@ func TestPostMessage(t *testing.T) {
 // The stream "messages" means the connection's channel setting; without one it is an error.
 func TestChannelSetting(t *testing.T) {
 	s := startSlack(t, "general")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL(), "channel": "general"})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL(), "channel": "general"})
 	w := openWriter(t, conn, "messages")
-	if r := apply(t, w, post(1, connector.Record{"text": "hello"}))[0]; r.Err != nil {
+	if r := connectortest.Apply(t, w, post(1, connector.Record{"text": "hello"}))[0]; r.Err != nil {
 		t.Fatal(r.Err)
 	}
 	if len(s.Messages("general")) != 1 {
 		t.Error("the message did not reach the connection's channel")
 	}
-	bare := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	bare := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 	if _, err := bare.(connector.Target).OpenWriter(t.Context(), connector.WriteRequest{Stream: "messages"}); err == nil || !strings.Contains(err.Error(), "channel") {
 		t.Errorf("OpenWriter(messages) without a channel setting: %v", err)
 	}
@@ -76,9 +78,9 @@ func TestWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := openConn(t, connector.Settings{"webhook_url": hook})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"webhook_url": hook})
 	w := openWriter(t, conn, "messages", "lead_id")
-	r := apply(t, w, post("00Q1", lead("00Q1", "Grace Hopper", "Rear Admiral", "US Navy", "Partner")))[0]
+	r := connectortest.Apply(t, w, post("00Q1", lead("00Q1", "Grace Hopper", "Rear Admiral", "US Navy", "Partner")))[0]
 	if r.Err != nil || r.ID != "" {
 		t.Fatalf("Result = %+v; want success without an id (a webhook returns none)", r)
 	}
@@ -93,7 +95,7 @@ func TestWebhook(t *testing.T) {
 	if err := s.ArchiveChannel("alerts"); err != nil {
 		t.Fatal(err)
 	}
-	results := apply(t, w, post(2, connector.Record{"text": "a"}), post(3, connector.Record{"text": "b"}))
+	results := connectortest.Apply(t, w, post(2, connector.Record{"text": "a"}), post(3, connector.Record{"text": "b"}))
 	for i, r := range results {
 		if r.Err == nil || !strings.Contains(r.Err.Error(), "channel_is_archived") || connector.IsRetryable(r.Err) {
 			t.Errorf("result %d: %v; want the permanent channel_is_archived", i, r.Err)
@@ -106,11 +108,11 @@ func TestWebhook(t *testing.T) {
 
 func TestOkFalseIsAnError(t *testing.T) {
 	s := startSlack(t, "sales")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 
 	// An error about the message itself rejects that record only.
 	w := openWriter(t, conn, "sales")
-	results := apply(t, w,
+	results := connectortest.Apply(t, w,
 		post(1, connector.Record{"text": strings.Repeat("x", 40001)}),
 		post(2, connector.Record{"text": "fine"}))
 	if err := results[0].Err; err == nil || !strings.Contains(err.Error(), "msg_too_long") || connector.IsRetryable(err) {
@@ -123,7 +125,7 @@ func TestOkFalseIsAnError(t *testing.T) {
 	// An error about the channel stops the batch: the other messages are not sent.
 	missing := openWriter(t, conn, "#no-such-channel")
 	before := len(s.Journal.Requests())
-	results = apply(t, missing, post(3, connector.Record{"text": "a"}), post(4, connector.Record{"text": "b"}))
+	results = connectortest.Apply(t, missing, post(3, connector.Record{"text": "a"}), post(4, connector.Record{"text": "b"}))
 	for i, r := range results {
 		if r.Err == nil || !strings.Contains(r.Err.Error(), "channel_not_found") || connector.IsRetryable(r.Err) {
 			t.Errorf("result %d: %v; want the permanent channel_not_found", i, r.Err)
@@ -138,10 +140,10 @@ func TestOkFalseIsAnError(t *testing.T) {
 // the rest of the batch waits too, unsent.
 func TestRateLimitedIsTransientWithRetryAfter(t *testing.T) {
 	s := startSlack(t, "sales")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 	w := openWriter(t, conn, "sales")
 	s.Faults.Throttle(1, 30*time.Second)
-	results := apply(t, w, post(1, connector.Record{"text": "a"}), post(2, connector.Record{"text": "b"}))
+	results := connectortest.Apply(t, w, post(1, connector.Record{"text": "a"}), post(2, connector.Record{"text": "b"}))
 	for i, r := range results {
 		d, ok := connector.RetryAfterOf(r.Err)
 		if !connector.IsRetryable(r.Err) || !ok || d != 30*time.Second {
@@ -163,8 +165,8 @@ func TestRatelimitedCodeIsTransient(t *testing.T) {
 		_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
 	}))
 	defer srv.Close()
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": srv.URL})
-	r := apply(t, openWriter(t, conn, "C1"), post(1, connector.Record{"text": "a"}))[0]
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": srv.URL})
+	r := connectortest.Apply(t, openWriter(t, conn, "C1"), post(1, connector.Record{"text": "a"}))[0]
 	if d, ok := connector.RetryAfterOf(r.Err); !ok || d != 4*time.Second || !strings.Contains(r.Err.Error(), "ratelimited") {
 		t.Errorf("Err = %v (retry after %v %v)", r.Err, d, ok)
 	}
@@ -174,13 +176,13 @@ func TestRatelimitedCodeIsTransient(t *testing.T) {
 // wait for it. The fake answers 429 to a faster client, which would fail the results.
 func TestOneMessagePerSecondPerChannel(t *testing.T) {
 	s := startSlack(t, "a", "b")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 	wa, wb := openWriter(t, conn, "a"), openWriter(t, conn, "b")
 	for _, step := range []struct {
 		w   connector.Writer
 		key int
 	}{{wa, 1}, {wb, 2}, {wa, 3}} {
-		if r := apply(t, step.w, post(step.key, connector.Record{"text": "m"}))[0]; r.Err != nil {
+		if r := connectortest.Apply(t, step.w, post(step.key, connector.Record{"text": "m"}))[0]; r.Err != nil {
 			t.Fatalf("message %d: %v", step.key, r.Err)
 		}
 	}
@@ -198,10 +200,10 @@ func TestOneMessagePerSecondPerChannel(t *testing.T) {
 
 func TestOnlyCreates(t *testing.T) {
 	s := startSlack(t, "sales")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 	w := openWriter(t, conn, "sales")
 	for _, a := range []connector.Action{connector.Update, connector.Delete, connector.SoftDelete} {
-		r := apply(t, w, connector.Change{Action: a, Key: []any{1}, Record: connector.Record{"text": "x"}})[0]
+		r := connectortest.Apply(t, w, connector.Change{Action: a, Key: []any{1}, Record: connector.Record{"text": "x"}})[0]
 		if !errors.Is(r.Err, connector.ErrUnsupported) {
 			t.Errorf("%v: Err = %v, want connector.ErrUnsupported", a, r.Err)
 		}
@@ -221,7 +223,7 @@ func TestOnlyCreates(t *testing.T) {
 
 func TestRecordMustMakeAMessage(t *testing.T) {
 	s := startSlack(t, "sales")
-	conn := openConn(t, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
 	w := openWriter(t, conn, "sales", "id")
 	for name, tc := range map[string]struct {
 		rec  connector.Record
@@ -232,7 +234,7 @@ func TestRecordMustMakeAMessage(t *testing.T) {
 		"no text":       {connector.Record{"id": 1, "text": "  ", "thread_ts": nil}, "no text"},
 		"bad blocks":    {connector.Record{"id": 1, "blocks": "[{"}, "not JSON"},
 	} {
-		r := apply(t, w, post(1, tc.rec))[0]
+		r := connectortest.Apply(t, w, post(1, tc.rec))[0]
 		if r.Err == nil || !strings.Contains(r.Err.Error(), tc.want) || connector.IsRetryable(r.Err) {
 			t.Errorf("%s: Err = %v, want a permanent error with %q", name, r.Err, tc.want)
 		}
@@ -241,7 +243,7 @@ func TestRecordMustMakeAMessage(t *testing.T) {
 		t.Error("an invalid record was sent")
 	}
 	// Blocks given as JSON text (toJSON in a map) are sent as blocks; null fields are left out.
-	r := apply(t, w, post(2, connector.Record{"id": 2, "blocks": `[{"type":"section","text":{"type":"mrkdwn","text":"*hi*"}}]`, "thread_ts": nil}))[0]
+	r := connectortest.Apply(t, w, post(2, connector.Record{"id": 2, "blocks": `[{"type":"section","text":{"type":"mrkdwn","text":"*hi*"}}]`, "thread_ts": nil}))[0]
 	if r.Err != nil {
 		t.Fatal(r.Err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 const benchRows = 100_000
@@ -136,7 +137,7 @@ func BenchmarkRead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n := len(readAll(b, r, defaultBatchSize)); n != benchRows {
+		if n := len(connectortest.ReadAll(b, r, defaultBatchSize)); n != benchRows {
 			b.Fatalf("read %d rows, want %d", n, benchRows)
 		}
 	}

@@ -12,17 +12,14 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 func cursorRead(t *testing.T, c *Conn, stream string, cursor, key []string, from []any, batch int) []connector.Record {
 	t.Helper()
-	r, err := c.ReadCursor(context.Background(), connector.CursorRequest{
+	return connectortest.ReadCursor(t, c, connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: stream, Key: key, BatchSize: batch},
 		Cursor:      cursor, From: from})
-	if err != nil {
-		t.Fatalf("ReadCursor from %v: %v", from, err)
-	}
-	return readAll(t, r, batch)
 }
 
 // compareNullable orders values of one column with NULL first, as SQLite does.

@@ -3,27 +3,17 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"io"
 	"path/filepath"
 	"testing"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 // openConn returns a connection to path, closed when the test ends.
 func openConn(t testing.TB, path string) *Conn {
 	t.Helper()
-	c, err := New(connector.Settings{"path": path}, connector.Env{})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return c.(*Conn)
+	return connectortest.Open(t, New, connector.Settings{"path": path}).(*Conn)
 }
 
 // rawDB opens path directly with the driver (read-write, created when missing), bypassing the
@@ -60,34 +50,9 @@ func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
 	}
 }
 
-// readAll reads every batch of r and closes it. It fails the test on any error but io.EOF and
-// checks that no batch is larger than max (when max > 0).
-func readAll(t testing.TB, r connector.Reader, max int) []connector.Record {
-	t.Helper()
-	defer r.Close()
-	var out []connector.Record
-	for {
-		recs, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		if max > 0 && len(recs) > max {
-			t.Fatalf("batch of %d records, want at most %d", len(recs), max)
-		}
-		out = append(out, recs...)
-	}
-}
-
 func readTable(t testing.TB, c *Conn, stream string) []connector.Record {
 	t.Helper()
-	r, err := c.Read(context.Background(), connector.ReadRequest{Stream: stream})
-	if err != nil {
-		t.Fatalf("Read %s: %v", stream, err)
-	}
-	return readAll(t, r, 0)
+	return connectortest.Read(t, c, connector.ReadRequest{Stream: stream})
 }
 
 // apply opens a writer, applies batch, closes the writer and returns the results.
@@ -102,14 +67,7 @@ func apply(t testing.TB, c *Conn, req connector.WriteRequest, batch []connector.
 			t.Errorf("writer Close: %v", err)
 		}
 	}()
-	res, err := w.Apply(context.Background(), batch)
-	if err != nil {
-		t.Fatalf("Apply: %v", err)
-	}
-	if len(res) != len(batch) {
-		t.Fatalf("Apply returned %d results for %d changes", len(res), len(batch))
-	}
-	return res
+	return connectortest.Apply(t, w, batch...)
 }
 
 // applyOK is apply that fails the test on any per-record error.

@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 func TestReadMissingFile(t *testing.T) {
@@ -137,20 +138,11 @@ func TestSourceNeverWrites(t *testing.T) {
 			before := stateOf(t, path)
 			time.Sleep(10 * time.Millisecond) // so that a write would show in the modification time
 			c := openConn(t, path)
-			ctx := context.Background()
 			for range 2 {
-				r, err := c.Read(ctx, connector.ReadRequest{Stream: "t", Key: []string{"id"}, BatchSize: 7})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n := len(readAll(t, r, 7)); n != 50 {
+				if n := len(connectortest.Read(t, c, connector.ReadRequest{Stream: "t", Key: []string{"id"}, BatchSize: 7})); n != 50 {
 					t.Fatalf("read %d records, want 50", n)
 				}
-				r, err = c.ReadCursor(ctx, connector.CursorRequest{ReadRequest: connector.ReadRequest{Stream: "t", Key: []string{"id"}}, Cursor: []string{"seq"}, From: []any{int64(2), int64(0)}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				readAll(t, r, 0)
+				connectortest.ReadCursor(t, c, connector.CursorRequest{ReadRequest: connector.ReadRequest{Stream: "t", Key: []string{"id"}}, Cursor: []string{"seq"}, From: []any{int64(2), int64(0)}})
 			}
 			if err := c.Close(); err != nil {
 				t.Fatal(err)
@@ -214,7 +206,7 @@ func TestSnapshotIsConsistent(t *testing.T) {
 		{Action: connector.Create, Key: []any{int64(100)}, Record: connector.Record{"id": int64(100), "v": "new"}},
 		{Action: connector.Delete, Key: []any{int64(5)}},
 	})
-	rest := readAll(t, r, 3)
+	rest := connectortest.ReadAll(t, r, 3)
 	all := append(first, rest...)
 	if len(all) != 10 {
 		t.Fatalf("read %d records, want the 10 of the snapshot", len(all))
@@ -251,13 +243,9 @@ func TestIdentifierQuoting(t *testing.T) {
 	if len(got) != 2 || got[0]["select"] != int64(10) || got[1]["ünï cödé 日本"] != true || got[1]["order by"] != 2.5 {
 		t.Errorf("read %v", got)
 	}
-	r, err := c.ReadCursor(context.Background(), connector.CursorRequest{
+	if got := connectortest.ReadCursor(t, c, connector.CursorRequest{
 		ReadRequest: connector.ReadRequest{Stream: table, Key: key}, Cursor: []string{`we"ird; --`},
-		From: []any{"y", "ü2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, r, 0); len(got) != 1 || got[0][`ké"y`] != "ü2" {
+		From: []any{"y", "ü2"}}); len(got) != 1 || got[0][`ké"y`] != "ü2" {
 		t.Errorf("cursor read %v", got)
 	}
 	applyOK(t, c, req, []connector.Change{{Action: connector.Delete, Key: []any{"ü1"}}})

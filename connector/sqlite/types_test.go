@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/internal/connectortest"
 )
 
 // Every canonical type written through the target comes back from the source as the same value.
@@ -226,11 +226,7 @@ func TestTextWithNUL(t *testing.T) {
 	req := connector.WriteRequest{Stream: "t", Key: []string{"id"}, Options: connector.Settings{"create_table": true}}
 	rec := connector.Record{"id": int64(1), "s": "a\x00b"}
 	applyOK(t, c, req, create(req.Key, rec))
-	r, err := c.Read(context.Background(), connector.ReadRequest{Stream: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, r, 0); len(got) != 1 || got[0]["s"] != "a\x00b" {
+	if got := connectortest.Read(t, c, connector.ReadRequest{Stream: "t"}); len(got) != 1 || got[0]["s"] != "a\x00b" {
 		t.Errorf("read %q, want %q", got[0]["s"], "a\x00b")
 	}
 }

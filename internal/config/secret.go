@@ -116,10 +116,15 @@ func pathless(err error) error {
 	return err
 }
 
+// minSecretLen is the shortest value redaction hides. `${env:..}` also carries plain settings (a channel
+// name, an id): hiding "leads" or "1003" wherever it appears would mangle sync names and record keys in
+// every message, while a secret that short protects nothing.
+const minSecretLen = 6
+
 // remember keeps v and the forms it takes inside URLs, which is how it shows up in a DSN that a driver
 // quotes back in an error.
 func (sc *secrets) remember(v string) {
-	if v == "" {
+	if len(v) < minSecretLen {
 		return
 	}
 	for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {

@@ -52,10 +52,12 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		return
 	}
 	total := plannedCounts.Create + plannedCounts.Update + plannedCounts.Delete
-	w, err := target.OpenWriter(ctx, connector.WriteRequest{
+	req := connector.WriteRequest{
 		Stream: t.cfg.Stream, Key: t.cfg.Key, Fields: sr.sy.Map.Fields(),
 		Append: t.cfg.Mode == config.ModeAppend, Match: t.cfg.Match, Options: t.cfg.Options,
-	})
+	}
+	// A target that is briefly unreachable as the run begins is waited for like a failed batch.
+	w, err := do(ctx, e.retryPolicy(t.log), func() (connector.Writer, error) { return target.OpenWriter(ctx, req) })
 	if err != nil {
 		t.fail(fmt.Errorf("open %s: %w", t.scope.Target, err))
 		return

@@ -2,8 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,54 +9,25 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func start(t *testing.T) *Apps {
 	t.Helper()
-	apps, err := Start(context.Background(), Options{SlackPerChannelRate: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := apps.Close(); err != nil {
-			t.Error(err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return apps
+	return sandboxtest.Start(t, Start, Options{SlackPerChannelRate: -1})
 }
 
-// fetch GETs target with the given auth setter and decodes the JSON answer into v.
+// fetch GETs target with the given credentials and decodes the JSON answer into v.
 func fetch(t *testing.T, target string, auth func(*http.Request), v any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, target, nil)
-	if err != nil {
-		t.Fatal(err)
+	r := sandboxtest.Do(t, http.MethodGet, target, "", sandboxtest.Headers(map[string]string{"Accept": "application/json"}), auth)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", target, r.Status, r.Body)
 	}
-	req.Header.Set("Accept", "application/json")
-	auth(req)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", target, resp.StatusCode, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v in %s", target, err, b)
-	}
-}
-
-func basic(user string) func(*http.Request) {
-	return func(r *http.Request) { r.SetBasicAuth(user, "x") }
-}
-
-func bearer(tok string) func(*http.Request) {
-	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
+	r.Decode(t, v)
 }
 
 func TestSeedAndDemoChangesOverHTTP(t *testing.T) {
@@ -72,7 +41,7 @@ func TestSeedAndDemoChangesOverHTTP(t *testing.T) {
 
 	hired := func() []map[string]any {
 		var out []map[string]any
-		fetch(t, env["ONEWAY_SANDBOX_GREENHOUSE_URL"]+"/v1/applications?status=hired", basic(GreenhouseToken), &out)
+		fetch(t, env["ONEWAY_SANDBOX_GREENHOUSE_URL"]+"/v1/applications?status=hired", sandboxtest.Basic(GreenhouseToken, "x"), &out)
 		return out
 	}
 	if h := hired(); len(h) != 1 {
@@ -80,7 +49,7 @@ func TestSeedAndDemoChangesOverHTTP(t *testing.T) {
 	}
 	directory := func() int {
 		var d struct{ Employees []map[string]any }
-		fetch(t, env["ONEWAY_SANDBOX_BAMBOOHR_BASE_URL"]+"/employees/directory", basic(BambooHRKey), &d)
+		fetch(t, env["ONEWAY_SANDBOX_BAMBOOHR_BASE_URL"]+"/employees/directory", sandboxtest.Basic(BambooHRKey, "x"), &d)
 		return len(d.Employees)
 	}
 	if n := directory(); n != 4 {
@@ -89,7 +58,7 @@ func TestSeedAndDemoChangesOverHTTP(t *testing.T) {
 	leads := func(resource string) int {
 		var r struct{ TotalSize int }
 		q := url.QueryEscape("SELECT Id, FirstName, LastName, Title, Company, LeadSource FROM Lead ORDER BY SystemModstamp, Id")
-		fetch(t, env["ONEWAY_SANDBOX_SALESFORCE_URL"]+"/services/data/v"+env["ONEWAY_SANDBOX_SALESFORCE_API_VERSION"]+"/"+resource+"?q="+q, bearer(SalesforceToken), &r)
+		fetch(t, env["ONEWAY_SANDBOX_SALESFORCE_URL"]+"/services/data/v"+env["ONEWAY_SANDBOX_SALESFORCE_API_VERSION"]+"/"+resource+"?q="+q, sandboxtest.Bearer(SalesforceToken), &r)
 		return r.TotalSize
 	}
 	if q, all := leads("query"), leads("queryAll"); q != 3 || all != 4 {
@@ -99,7 +68,7 @@ func TestSeedAndDemoChangesOverHTTP(t *testing.T) {
 		t.Fatalf("#leads has %d messages at start", n)
 	}
 	var users struct{ TotalResults int }
-	fetch(t, env["ONEWAY_SANDBOX_SCIM_URL"]+"/Users", bearer(SCIMToken), &users)
+	fetch(t, env["ONEWAY_SANDBOX_SCIM_URL"]+"/Users", sandboxtest.Bearer(SCIMToken), &users)
 	if users.TotalResults != 0 {
 		t.Fatalf("SCIM store has %d users at start", users.TotalResults)
 	}

@@ -1,101 +1,52 @@
 package bamboohr
 
 import (
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const key = "bamboo-test-key"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func start(t *testing.T, opts Options) (*Server, *clock) {
+func start(t *testing.T, opts Options) (*Server, *sandboxtest.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clk := sandboxtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	opts.APIKey = key
 	opts.Now = clk.Now
-	s, err := New(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return s, clk
+	return sandboxtest.Start(t, New, opts), clk
 }
 
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
+func errMsg(r sandboxtest.Reply) string { return r.Header.Get("X-BambooHR-Error-Message") }
 
-func (r reply) errMsg() string { return r.header.Get("X-BambooHR-Error-Message") }
-
-func do(t *testing.T, s *Server, method, path, user, accept, body string) reply {
+// do sends body (JSON, when not empty) to path under the API base, or to path itself when it is a URL,
+// with user as the API key.
+func do(t *testing.T, s *Server, method, path, user, accept, body string) sandboxtest.Reply {
 	t.Helper()
 	target := path
 	if !strings.HasPrefix(path, "http") {
 		target = s.BaseURL() + path
 	}
-	var rd io.Reader
+	header := map[string]string{"Accept": accept}
 	if body != "" {
-		rd = strings.NewReader(body)
+		header["Content-Type"] = "application/json"
 	}
-	req, err := http.NewRequest(method, target, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != "" {
-		req.SetBasicAuth(user, "x")
-	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, b}
+	return sandboxtest.Do(t, method, target, body, sandboxtest.Basic(user, "x"), sandboxtest.Headers(header))
 }
 
-func getJSON(t *testing.T, s *Server, path string, v any) reply {
+func getJSON(t *testing.T, s *Server, path string, v any) sandboxtest.Reply {
 	t.Helper()
 	r := do(t, s, http.MethodGet, path, key, "application/json", "")
-	if r.status == http.StatusOK && v != nil {
-		if err := json.Unmarshal(r.body, v); err != nil {
-			t.Fatalf("decode %s: %v", r.body, err)
-		}
+	if r.Status == http.StatusOK && v != nil {
+		r.Decode(t, v)
 	}
 	return r
 }
@@ -125,11 +76,11 @@ func TestAuthAndAccept(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := do(t, s, http.MethodGet, tt.path, tt.user, tt.accept, "")
-			if r.status != tt.want {
-				t.Fatalf("status %d, want %d (%s)", r.status, tt.want, r.errMsg())
+			if r.Status != tt.want {
+				t.Fatalf("status %d, want %d (%s)", r.Status, tt.want, errMsg(r))
 			}
-			if tt.want != 200 && r.errMsg() == "" {
-				t.Errorf("no X-BambooHR-Error-Message on %d", r.status)
+			if tt.want != 200 && errMsg(r) == "" {
+				t.Errorf("no X-BambooHR-Error-Message on %d", r.Status)
 			}
 		})
 	}
@@ -153,8 +104,8 @@ func TestCreateGetUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := do(t, s, http.MethodPost, "/employees/", key, "", tt.body)
-			if r.status != tt.want || r.errMsg() == "" {
-				t.Fatalf("status %d (%q), want %d with an error message", r.status, r.errMsg(), tt.want)
+			if r.Status != tt.want || errMsg(r) == "" {
+				t.Fatalf("status %d (%q), want %d with an error message", r.Status, errMsg(r), tt.want)
 			}
 		})
 	}
@@ -163,10 +114,10 @@ func TestCreateGetUpdate(t *testing.T) {
 	}
 	body := `{"firstName":"Ada","lastName":"Lovelace","jobTitle":"Engineer","address1":"1 Main St","city":"Springfield","state":"IL","zipcode":"62701","country":"United States","hireDate":"2026-04-01","supervisorEId":` + strconv.Quote(strconv.Itoa(boss)) + `}`
 	r := do(t, s, http.MethodPost, "/employees/", key, "", body)
-	if r.status != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.status, r.errMsg())
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Status, errMsg(r))
 	}
-	loc := r.header.Get("Location")
+	loc := r.Header.Get("Location")
 	u, err := url.Parse(loc)
 	if err != nil || !strings.HasPrefix(loc, s.BaseURL()+"/employees/") {
 		t.Fatalf("Location %q is not under %s/employees/", loc, s.BaseURL())
@@ -181,24 +132,24 @@ func TestCreateGetUpdate(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
 	}
-	if r := getJSON(t, s, "/employees/"+id+"?fields=bogus", nil); r.status != 406 {
-		t.Errorf("unknown GET field: %d", r.status)
+	if r := getJSON(t, s, "/employees/"+id+"?fields=bogus", nil); r.Status != 406 {
+		t.Errorf("unknown GET field: %d", r.Status)
 	}
-	if r := getJSON(t, s, "/employees/4242", nil); r.status != 404 {
-		t.Errorf("unknown employee: %d", r.status)
+	if r := getJSON(t, s, "/employees/4242", nil); r.Status != 404 {
+		t.Errorf("unknown employee: %d", r.Status)
 	}
 	n, _ := strconv.Atoi(id)
 	before, _ := s.Employee(n)
 	clk.Add(time.Minute)
-	if r := do(t, s, http.MethodPost, "/employees/"+id+"/", key, "", `{"jobTitle":"Staff Engineer"}`); r.status != 200 {
-		t.Fatalf("update: %d %s", r.status, r.errMsg())
+	if r := do(t, s, http.MethodPost, "/employees/"+id+"/", key, "", `{"jobTitle":"Staff Engineer"}`); r.Status != 200 {
+		t.Fatalf("update: %d %s", r.Status, errMsg(r))
 	}
 	after, _ := s.Employee(n)
 	if after.Fields["jobTitle"] != "Staff Engineer" || !after.LastChanged.After(before.LastChanged) || after.Action != "Updated" {
 		t.Fatalf("after update: %+v", after)
 	}
-	if r := do(t, s, http.MethodPost, "/employees/4242", key, "", `{"jobTitle":"x"}`); r.status != 404 {
-		t.Errorf("update unknown: %d", r.status)
+	if r := do(t, s, http.MethodPost, "/employees/4242", key, "", `{"jobTitle":"x"}`); r.Status != 404 {
+		t.Errorf("update unknown: %d", r.Status)
 	}
 }
 
@@ -269,17 +220,17 @@ func TestChangedSince(t *testing.T) {
 	}
 	for _, bad := range []string{"", "2026-03-01", "2026-03-01T10:00:00+00:00", "yesterday"} {
 		// The unencoded "+" arrives as a space: the documentation says to send %2B.
-		if r := getJSON(t, s, "/employees/changed/?since="+bad, nil); r.status != 400 {
-			t.Errorf("since=%q: %d, want 400", bad, r.status)
+		if r := getJSON(t, s, "/employees/changed/?since="+bad, nil); r.Status != 400 {
+			t.Errorf("since=%q: %d, want 400", bad, r.Status)
 		}
 	}
 	for _, ok := range []string{"2026-03-01T10:00:00%2B00:00", "2026-03-01T10:00:00-0700", "2026-03-01T10:00:00Z"} {
-		if r := getJSON(t, s, "/employees/changed/?since="+ok, nil); r.status != 200 {
-			t.Errorf("since=%q: %d %s, want 200", ok, r.status, r.errMsg())
+		if r := getJSON(t, s, "/employees/changed/?since="+ok, nil); r.Status != 200 {
+			t.Errorf("since=%q: %d %s, want 200", ok, r.Status, errMsg(r))
 		}
 	}
-	if r := getJSON(t, s, "/employees/changed/?type=moved&since="+since, nil); r.status != 400 {
-		t.Errorf("bad type: %d", r.status)
+	if r := getJSON(t, s, "/employees/changed/?type=moved&since="+since, nil); r.Status != 400 {
+		t.Errorf("bad type: %d", r.Status)
 	}
 }
 
@@ -293,14 +244,14 @@ func TestThrottleAndFailures(t *testing.T) {
 			want = http.StatusTooManyRequests
 		}
 		r := getJSON(t, s, "/employees/directory", nil)
-		if r.status != want || r.header.Get("Retry-After") != "3" {
-			t.Fatalf("throttled: %d Retry-After %q, want %d and 3", r.status, r.header.Get("Retry-After"), want)
+		if r.Status != want || r.Header.Get("Retry-After") != "3" {
+			t.Fatalf("throttled: %d Retry-After %q, want %d and 3", r.Status, r.Header.Get("Retry-After"), want)
 		}
-		if r := getJSON(t, s, "/employees/directory", nil); r.status != 500 {
-			t.Fatalf("failure: %d", r.status)
+		if r := getJSON(t, s, "/employees/directory", nil); r.Status != 500 {
+			t.Fatalf("failure: %d", r.Status)
 		}
-		if r := getJSON(t, s, "/employees/directory", nil); r.status != 200 {
-			t.Fatalf("recovered: %d", r.status)
+		if r := getJSON(t, s, "/employees/directory", nil); r.Status != 200 {
+			t.Fatalf("recovered: %d", r.Status)
 		}
 	}
 }

@@ -5,29 +5,18 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestInjectorOrderAndWindow(t *testing.T) {
-	clk := &clock{t: time.Unix(1000, 0)}
+	clk := sandboxtest.NewClock(time.Unix(1000, 0))
 	in := NewInjector(clk.Now)
 	in.Throttle(1, 1500*time.Millisecond)
 	in.FailNext(2, 503)

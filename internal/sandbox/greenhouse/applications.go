@@ -3,8 +3,6 @@ package greenhouse
 import (
 	"net/http"
 	"slices"
-
-	"github.com/onewaysync/oneway/internal/sandbox/fakehttp"
 )
 
 var applicationStatuses = []string{StatusActive, StatusConverted, StatusHired, StatusRejected}
@@ -20,48 +18,24 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, filterStatus := q.Get("status"), q.Has("status")
-	out := []applicationJSON{}
 	// Documented: an unknown status yields an empty answer rather than an error.
-	if !filterStatus || slices.Contains(applicationStatuses, status) {
-		s.mu.Lock()
-		for _, id := range sortedKeys(s.st.applications) {
-			a := s.st.applications[id]
-			if (filterStatus && a.Status != status) || !created.contains(a.AppliedAt) ||
-				(!lastActivityAfter.IsZero() && a.LastActivityAt.Before(lastActivityAfter)) ||
-				(jobID != 0 && a.JobID != jobID) {
-				continue
-			}
-			out = append(out, s.st.renderApplication(a))
-		}
-		s.mu.Unlock()
-	}
-	writePage(w, r, out, pq)
+	known := !filterStatus || slices.Contains(applicationStatuses, status)
+	listWhere(s, w, r, pq, s.st.applications, func(a Application) bool {
+		return known && (!filterStatus || a.Status == status) && created.contains(a.AppliedAt) &&
+			(lastActivityAfter.IsZero() || !a.LastActivityAt.Before(lastActivityAfter)) &&
+			(jobID == 0 || a.JobID == jobID)
+	}, s.st.renderApplication)
 }
 
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
-	id, _ := pathID(r)
-	s.mu.Lock()
-	a, ok := s.st.applications[id]
-	out := s.st.renderApplication(a)
-	s.mu.Unlock()
-	if !ok {
-		writeMessage(w, http.StatusNotFound, "Resource not found")
-		return
-	}
-	fakehttp.WriteJSON(w, http.StatusOK, out)
+	getByID(s, w, r, s.st.applications, s.st.renderApplication)
 }
 
 func (s *Server) getCurrentOffer(w http.ResponseWriter, r *http.Request) {
-	id, _ := pathID(r)
-	s.mu.Lock()
-	o, ok := s.st.currentOffer(id)
-	out := s.st.renderOffer(o)
-	s.mu.Unlock()
-	if !ok {
-		writeMessage(w, http.StatusNotFound, "Resource not found")
-		return
-	}
-	fakehttp.WriteJSON(w, http.StatusOK, out)
+	getOne(s, w, r, func(id int64) (offerJSON, bool) {
+		o, ok := s.st.currentOffer(id)
+		return s.st.renderOffer(o), ok
+	})
 }
 
 func (s *Server) listApplicationOffers(w http.ResponseWriter, r *http.Request) {
@@ -102,16 +76,7 @@ func (s *Server) listOffers(w http.ResponseWriter, r *http.Request) {
 
 // offersWhere renders the matching offers ordered by application_id, as the List Offers docs say.
 func (st *state) offersWhere(keep func(Offer) bool) []offerJSON {
-	var matched []Offer
-	for _, id := range sortedKeys(st.offers) {
-		if o := st.offers[id]; keep(o) {
-			matched = append(matched, o)
-		}
-	}
+	matched := where(st.offers, keep)
 	slices.SortStableFunc(matched, func(a, b Offer) int { return int(a.ApplicationID - b.ApplicationID) })
-	out := []offerJSON{}
-	for _, o := range matched {
-		out = append(out, st.renderOffer(o))
-	}
-	return out
+	return renderAll(matched, st.renderOffer)
 }

@@ -37,42 +37,16 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs...)
 		return
 	}
-	s.mu.Lock()
-	var out []candidateJSON
-	for _, id := range sortedKeys(s.st.candidates) {
-		c := s.st.candidates[id]
-		if !created.contains(c.CreatedAt) || !updated.contains(c.UpdatedAt) {
-			continue
-		}
-		if ids != nil && !slices.Contains(ids, c.ID) {
-			continue
-		}
-		if email != "" && !slices.ContainsFunc(c.EmailAddresses, func(e TypedValue) bool { return strings.ToLower(e.Value) == email }) {
-			continue
-		}
-		if jobID != 0 && !slices.ContainsFunc(s.st.applicationsOf(c.ID), func(a Application) bool { return a.JobID == jobID }) {
-			continue
-		}
-		out = append(out, s.st.renderCandidate(c))
-	}
-	s.mu.Unlock()
-	writePage(w, r, out, pq)
+	listWhere(s, w, r, pq, s.st.candidates, func(c Candidate) bool {
+		return created.contains(c.CreatedAt) && updated.contains(c.UpdatedAt) &&
+			(ids == nil || slices.Contains(ids, c.ID)) &&
+			(email == "" || slices.ContainsFunc(c.EmailAddresses, func(e TypedValue) bool { return strings.ToLower(e.Value) == email })) &&
+			(jobID == 0 || slices.ContainsFunc(s.st.applicationsOf(c.ID), func(a Application) bool { return a.JobID == jobID }))
+	}, s.st.renderCandidate)
 }
 
 func (s *Server) getCandidate(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	s.mu.Lock()
-	c, found := s.st.candidates[id]
-	var out candidateJSON
-	if found {
-		out = s.st.renderCandidate(c)
-	}
-	s.mu.Unlock()
-	if !ok || !found {
-		writeMessage(w, http.StatusNotFound, "Resource not found")
-		return
-	}
-	fakehttp.WriteJSON(w, http.StatusOK, out)
+	getByID(s, w, r, s.st.candidates, s.st.renderCandidate)
 }
 
 // candidateInput is the documented JSON body of POST and PATCH /v1/candidates. Pointers tell an

@@ -3,8 +3,6 @@ package greenhouse
 import (
 	"net/http"
 	"strings"
-
-	"github.com/onewaysync/oneway/internal/sandbox/fakehttp"
 )
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
@@ -17,29 +15,13 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := q.Get("status")
-	s.mu.Lock()
-	out := []jobJSON{}
-	for _, id := range sortedKeys(s.st.jobs) {
-		j := s.st.jobs[id]
-		if (status == "" || j.Status == status) && created.contains(j.CreatedAt) && updated.contains(j.UpdatedAt) {
-			out = append(out, s.st.renderJob(j))
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, r, out, pq)
+	listWhere(s, w, r, pq, s.st.jobs, func(j Job) bool {
+		return (status == "" || j.Status == status) && created.contains(j.CreatedAt) && updated.contains(j.UpdatedAt)
+	}, s.st.renderJob)
 }
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
-	id, _ := pathID(r)
-	s.mu.Lock()
-	j, ok := s.st.jobs[id]
-	out := s.st.renderJob(j)
-	s.mu.Unlock()
-	if !ok {
-		writeMessage(w, http.StatusNotFound, "Resource not found")
-		return
-	}
-	fakehttp.WriteJSON(w, http.StatusOK, out)
+	getByID(s, w, r, s.st.jobs, s.st.renderJob)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -52,27 +34,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, employeeID := q.Get("email"), q.Get("employee_id")
-	s.mu.Lock()
-	out := []userJSON{}
-	for _, id := range sortedKeys(s.st.users) {
-		u := s.st.users[id]
-		if (email == "" || strings.EqualFold(u.Email, email)) && (employeeID == "" || u.EmployeeID == employeeID) &&
-			created.contains(u.CreatedAt) && updated.contains(u.UpdatedAt) {
-			out = append(out, renderUser(u))
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, r, out, pq)
+	listWhere(s, w, r, pq, s.st.users, func(u User) bool {
+		return (email == "" || strings.EqualFold(u.Email, email)) && (employeeID == "" || u.EmployeeID == employeeID) &&
+			created.contains(u.CreatedAt) && updated.contains(u.UpdatedAt)
+	}, renderUser)
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
-	id, _ := pathID(r)
-	s.mu.Lock()
-	u, ok := s.st.users[id]
-	s.mu.Unlock()
-	if !ok {
-		writeMessage(w, http.StatusNotFound, "Resource not found")
-		return
-	}
-	fakehttp.WriteJSON(w, http.StatusOK, renderUser(u))
+	getByID(s, w, r, s.st.users, renderUser)
 }

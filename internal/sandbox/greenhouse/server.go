@@ -143,6 +143,44 @@ func writeValidation(w http.ResponseWriter, errs ...fieldError) {
 	fakehttp.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation error", "errors": errs})
 }
 
+// listWhere answers a list endpoint with the page pq of the items of m that keep accepts, rendered, by
+// ascending id; m is read under the lock.
+func listWhere[V, J any](s *Server, w http.ResponseWriter, r *http.Request, pq pageQuery, m map[int64]V, keep func(V) bool, render func(V) J) {
+	s.mu.Lock()
+	out := renderAll(where(m, keep), render)
+	s.mu.Unlock()
+	writePage(w, r, out, pq)
+}
+
+// getOne answers a GET of one resource: find looks the path's id up under the lock and renders what it
+// finds; a malformed or unknown id is the documented 404.
+func getOne[J any](s *Server, w http.ResponseWriter, r *http.Request, find func(id int64) (J, bool)) {
+	id, ok := pathID(r)
+	var out J
+	if ok {
+		s.mu.Lock()
+		out, ok = find(id)
+		s.mu.Unlock()
+	}
+	if !ok {
+		writeMessage(w, http.StatusNotFound, "Resource not found")
+		return
+	}
+	fakehttp.WriteJSON(w, http.StatusOK, out)
+}
+
+// getByID is getOne for a resource stored in m under the path's id; m is read under the lock.
+func getByID[V, J any](s *Server, w http.ResponseWriter, r *http.Request, m map[int64]V, render func(V) J) {
+	getOne(s, w, r, func(id int64) (J, bool) {
+		v, ok := m[id]
+		if !ok {
+			var none J
+			return none, false
+		}
+		return render(v), true
+	})
+}
+
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	return id, err == nil && id > 0

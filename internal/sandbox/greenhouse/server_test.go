@@ -2,41 +2,26 @@ package greenhouse
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const token = "gh-test-token"
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func start(t *testing.T, opts Options) (*Server, *clock) {
+func start(t *testing.T, opts Options) (*Server, *sandboxtest.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clk := sandboxtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	if opts.Token == "" {
 		opts.Token = token
 	}
@@ -46,73 +31,25 @@ func start(t *testing.T, opts Options) (*Server, *clock) {
 	if opts.RateLimit == 0 {
 		opts.RateLimit = -1
 	}
-	s, err := New(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return s, clk
+	return sandboxtest.Start(t, New, opts), clk
 }
 
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r reply) decode(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
-	}
-}
-
-func call(t *testing.T, s *Server, method, target, user string, body any, header map[string]string) reply {
+// call sends body as JSON (none when nil) to target, a path under the server's URL or a URL, with user
+// as the API key.
+func call(t *testing.T, s *Server, method, target, user string, body any, header map[string]string) sandboxtest.Reply {
 	t.Helper()
 	if !strings.HasPrefix(target, "http") {
 		target = s.URL() + target
 	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, target, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != "" {
-		req.SetBasicAuth(user, "")
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	return sandboxtest.Do(t, method, target, sandboxtest.JSON(t, body), sandboxtest.Basic(user, ""), sandboxtest.Headers(header))
 }
 
-func get(t *testing.T, s *Server, target string) reply {
+func get(t *testing.T, s *Server, target string) sandboxtest.Reply {
 	t.Helper()
 	return call(t, s, http.MethodGet, target, token, nil, nil)
 }
 
-func seed(t *testing.T, s *Server, clk *clock, n int) (Job, User) {
+func seed(t *testing.T, s *Server, clk *sandboxtest.Clock, n int) (Job, User) {
 	t.Helper()
 	mgr := s.AddUser(User{FirstName: "Dana", LastName: "Whitfield", Email: "dana@example.com"})
 	job := s.AddJob(Job{Name: "Backend Engineer", HiringManagerIDs: []int64{mgr.ID}})
@@ -141,11 +78,11 @@ func TestAuth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := call(t, s, http.MethodGet, "/v1/candidates", tt.user, nil, nil)
-			if r.status != tt.want {
-				t.Fatalf("status %d, want %d: %s", r.status, tt.want, r.body)
+			if r.Status != tt.want {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.want, r.Body)
 			}
-			if tt.want == http.StatusUnauthorized && !strings.Contains(string(r.body), `"message"`) {
-				t.Errorf("401 body %s has no message", r.body)
+			if tt.want == http.StatusUnauthorized && !strings.Contains(string(r.Body), `"message"`) {
+				t.Errorf("401 body %s has no message", r.Body)
 			}
 		})
 	}
@@ -169,15 +106,15 @@ func TestPaginationFollowsLinkHeader(t *testing.T) {
 	pages := 0
 	for next != "" {
 		r := get(t, s, next)
-		if r.status != http.StatusOK {
-			t.Fatalf("GET %s: %d %s", next, r.status, r.body)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", next, r.Status, r.Body)
 		}
 		var page []struct{ ID int64 }
-		r.decode(t, &page)
+		r.Decode(t, &page)
 		for _, c := range page {
 			ids = append(ids, c.ID)
 		}
-		l := links(r.header)
+		l := links(r.Header)
 		pages++
 		if pages == 1 && (l["last"] == "" || l["prev"] != "") {
 			t.Errorf("first page links %v: want last and no prev", l)
@@ -195,13 +132,13 @@ func TestPaginationFollowsLinkHeader(t *testing.T) {
 			t.Fatalf("ids not ascending or repeated: %v", ids)
 		}
 	}
-	if l := links(get(t, s, "/v1/candidates?per_page=2&skip_count=true").header); l["last"] != "" || l["next"] == "" {
+	if l := links(get(t, s, "/v1/candidates?per_page=2&skip_count=true").Header); l["last"] != "" || l["next"] == "" {
 		t.Errorf("skip_count=true links %v: want next and no last", l)
 	}
-	if h := get(t, s, "/v1/candidates").header.Get("Link"); h != "" {
+	if h := get(t, s, "/v1/candidates").Header.Get("Link"); h != "" {
 		t.Errorf("single page has Link header %q", h)
 	}
-	u, _ := url.Parse(links(get(t, s, "/v1/candidates?per_page=2&updated_after=2026-01-01T00:00:00Z").header)["next"])
+	u, _ := url.Parse(links(get(t, s, "/v1/candidates?per_page=2&updated_after=2026-01-01T00:00:00Z").Header)["next"])
 	if u.Query().Get("updated_after") == "" || u.Query().Get("page") != "2" {
 		t.Errorf("next link %v drops filters or page", u)
 	}
@@ -221,9 +158,9 @@ func TestValidationErrors(t *testing.T) {
 			Message string
 			Errors  []fieldError
 		}
-		r.decode(t, &body)
-		if r.status != http.StatusUnprocessableEntity || body.Message != "Validation error" || len(body.Errors) == 0 {
-			t.Errorf("GET %s: %d %s, want 422 validation error", target, r.status, r.body)
+		r.Decode(t, &body)
+		if r.Status != http.StatusUnprocessableEntity || body.Message != "Validation error" || len(body.Errors) == 0 {
+			t.Errorf("GET %s: %d %s, want 422 validation error", target, r.Status, r.Body)
 		}
 	}
 }
@@ -234,11 +171,11 @@ func TestUpdatedAfterIsInclusive(t *testing.T) {
 	all := s.Candidates()
 	cut := all[1].UpdatedAt.Format(time.RFC3339)
 	var got []struct{ ID int64 }
-	get(t, s, "/v1/candidates?updated_after="+url.QueryEscape(cut)).decode(t, &got)
+	get(t, s, "/v1/candidates?updated_after="+url.QueryEscape(cut)).Decode(t, &got)
 	if len(got) != 2 || got[0].ID != all[1].ID {
 		t.Fatalf("updated_after=%s returned %v, want candidates %d and %d", cut, got, all[1].ID, all[2].ID)
 	}
-	get(t, s, "/v1/candidates?updated_before="+url.QueryEscape(cut)).decode(t, &got)
+	get(t, s, "/v1/candidates?updated_before="+url.QueryEscape(cut)).Decode(t, &got)
 	if len(got) != 1 || got[0].ID != all[0].ID {
 		t.Fatalf("updated_before=%s returned %v, want only %d", cut, got, all[0].ID)
 	}
@@ -254,7 +191,7 @@ func TestHiredApplicationsAndOffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hired []applicationJSON
-	get(t, s, "/v1/applications?status=hired").decode(t, &hired)
+	get(t, s, "/v1/applications?status=hired").Decode(t, &hired)
 	if len(hired) != 1 || hired[0].ID != apps[1].ID || hired[0].Status != "hired" || hired[0].CandidateID != apps[1].CandidateID {
 		t.Fatalf("status=hired: %+v", hired)
 	}
@@ -262,15 +199,15 @@ func TestHiredApplicationsAndOffer(t *testing.T) {
 		t.Fatalf("hired application lacks jobs/current_stage: %+v", hired[0])
 	}
 	var none []applicationJSON
-	if r := get(t, s, "/v1/applications?status=bogus"); r.status != 200 || string(bytes.TrimSpace(r.body)) != "[]" {
-		t.Fatalf("unknown status: %d %s, want 200 []", r.status, r.body)
+	if r := get(t, s, "/v1/applications?status=bogus"); r.Status != 200 || string(bytes.TrimSpace(r.Body)) != "[]" {
+		t.Fatalf("unknown status: %d %s, want 200 []", r.Status, r.Body)
 	}
-	get(t, s, "/v1/applications?last_activity_after="+url.QueryEscape(clk.Now().Format(time.RFC3339))).decode(t, &none)
+	get(t, s, "/v1/applications?last_activity_after="+url.QueryEscape(clk.Now().Format(time.RFC3339))).Decode(t, &none)
 	if len(none) != 1 {
 		t.Fatalf("last_activity_after now: %d applications, want the hired one", len(none))
 	}
 	var offer offerJSON
-	get(t, s, "/v1/applications/"+itoa(apps[1].ID)+"/offers/current_offer").decode(t, &offer)
+	get(t, s, "/v1/applications/"+itoa(apps[1].ID)+"/offers/current_offer").Decode(t, &offer)
 	if offer.StartsAt == nil || *offer.StartsAt != "2026-04-01" || offer.Status != "accepted" {
 		t.Fatalf("current offer %+v", offer)
 	}
@@ -278,12 +215,12 @@ func TestHiredApplicationsAndOffer(t *testing.T) {
 		t.Errorf("hire did not touch the candidate's updated_at")
 	}
 	var j jobJSON
-	get(t, s, "/v1/jobs/"+itoa(job.ID)).decode(t, &j)
+	get(t, s, "/v1/jobs/"+itoa(job.ID)).Decode(t, &j)
 	if len(j.HiringTeam.HiringManagers) != 1 || j.HiringTeam.HiringManagers[0].Name != mgr.Name() {
 		t.Fatalf("job hiring team %+v", j.HiringTeam)
 	}
-	if r := get(t, s, "/v1/applications/999999/offers/current_offer"); r.status != 404 {
-		t.Fatalf("missing application offer: %d", r.status)
+	if r := get(t, s, "/v1/applications/999999/offers/current_offer"); r.Status != 404 {
+		t.Fatalf("missing application offer: %d", r.Status)
 	}
 }
 
@@ -316,18 +253,18 @@ func TestCreateAndPatchCandidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := call(t, s, http.MethodPost, "/v1/candidates", token, tt.body, tt.header)
-			if r.status != tt.want {
-				t.Fatalf("status %d, want %d: %s", r.status, tt.want, r.body)
+			if r.Status != tt.want {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.want, r.Body)
 			}
 			if tt.want == 422 {
 				var v struct{ Errors []fieldError }
-				r.decode(t, &v)
+				r.Decode(t, &v)
 				if len(v.Errors) == 0 || v.Errors[0].Field != tt.field {
 					t.Fatalf("errors %+v, want field %s", v.Errors, tt.field)
 				}
 				return
 			}
-			r.decode(t, &created)
+			r.Decode(t, &created)
 		})
 	}
 	if created.ID == 0 || len(created.Applications) != 1 || created.Applications[0].Status != "active" {
@@ -338,22 +275,22 @@ func TestCreateAndPatchCandidate(t *testing.T) {
 	}
 	clk.Add(time.Hour)
 	r := call(t, s, http.MethodPatch, "/v1/candidates/"+itoa(created.ID), token, map[string]any{"title": "Staff Engineer", "tags": []string{}}, obo)
-	if r.status != 200 {
-		t.Fatalf("patch: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("patch: %d %s", r.Status, r.Body)
 	}
 	var patched candidateJSON
-	get(t, s, "/v1/candidates/"+itoa(created.ID)).decode(t, &patched)
+	get(t, s, "/v1/candidates/"+itoa(created.ID)).Decode(t, &patched)
 	if patched.Title == nil || *patched.Title != "Staff Engineer" || patched.FirstName != "Ada" || patched.UpdatedAt == created.UpdatedAt {
 		t.Fatalf("after patch: %+v", patched)
 	}
-	if r := call(t, s, http.MethodPatch, "/v1/candidates/424242", token, map[string]any{"title": "x"}, obo); r.status != 404 {
-		t.Fatalf("patch unknown candidate: %d", r.status)
+	if r := call(t, s, http.MethodPatch, "/v1/candidates/424242", token, map[string]any{"title": "x"}, obo); r.Status != 404 {
+		t.Fatalf("patch unknown candidate: %d", r.Status)
 	}
-	if r := call(t, s, http.MethodPatch, "/v1/candidates/"+itoa(created.ID), token, map[string]any{"first_name": ""}, obo); r.status != 422 {
-		t.Fatalf("blank first_name: %d", r.status)
+	if r := call(t, s, http.MethodPatch, "/v1/candidates/"+itoa(created.ID), token, map[string]any{"first_name": ""}, obo); r.Status != 422 {
+		t.Fatalf("blank first_name: %d", r.Status)
 	}
 	var byEmail []candidateJSON
-	get(t, s, "/v1/candidates?email=ADA@example.com").decode(t, &byEmail)
+	get(t, s, "/v1/candidates?email=ADA@example.com").Decode(t, &byEmail)
 	if len(byEmail) != 1 || byEmail[0].ID != created.ID {
 		t.Fatalf("email filter: %+v", byEmail)
 	}
@@ -366,21 +303,21 @@ func TestCreateAndPatchCandidate(t *testing.T) {
 func TestRateLimitHeadersAnd429(t *testing.T) {
 	s, clk := start(t, Options{RateLimit: 2})
 	r1 := get(t, s, "/v1/jobs")
-	if r1.header.Get("X-RateLimit-Limit") != "2" || r1.header.Get("X-RateLimit-Remaining") != "1" {
-		t.Fatalf("first answer rate headers: %v", r1.header)
+	if r1.Header.Get("X-RateLimit-Limit") != "2" || r1.Header.Get("X-RateLimit-Remaining") != "1" {
+		t.Fatalf("first answer rate headers: %v", r1.Header)
 	}
 	get(t, s, "/v1/jobs")
 	clk.Add(3 * time.Second)
 	r3 := get(t, s, "/v1/jobs")
-	if r3.status != http.StatusTooManyRequests || r3.header.Get("Retry-After") != "7" {
-		t.Fatalf("third request: %d Retry-After %q, want 429 and 7", r3.status, r3.header.Get("Retry-After"))
+	if r3.Status != http.StatusTooManyRequests || r3.Header.Get("Retry-After") != "7" {
+		t.Fatalf("third request: %d Retry-After %q, want 429 and 7", r3.Status, r3.Header.Get("Retry-After"))
 	}
-	if r3.header.Get("X-RateLimit-Limit") != "" || r3.header.Get("X-RateLimit-Remaining") != "" {
-		t.Errorf("429 carries rate headers, documented to exclude them: %v", r3.header)
+	if r3.Header.Get("X-RateLimit-Limit") != "" || r3.Header.Get("X-RateLimit-Remaining") != "" {
+		t.Errorf("429 carries rate headers, documented to exclude them: %v", r3.Header)
 	}
 	clk.Add(7 * time.Second)
-	if r := get(t, s, "/v1/jobs"); r.status != 200 {
-		t.Fatalf("after the window: %d", r.status)
+	if r := get(t, s, "/v1/jobs"); r.Status != 200 {
+		t.Fatalf("after the window: %d", r.Status)
 	}
 }
 
@@ -391,11 +328,11 @@ func TestInjectedFaults(t *testing.T) {
 	want := []int{429, 502, 502, 200}
 	for i, w := range want {
 		r := get(t, s, "/v1/users")
-		if r.status != w {
-			t.Fatalf("request %d: %d, want %d", i+1, r.status, w)
+		if r.Status != w {
+			t.Fatalf("request %d: %d, want %d", i+1, r.Status, w)
 		}
-		if w == 429 && r.header.Get("Retry-After") != "2" {
-			t.Errorf("Retry-After %q", r.header.Get("Retry-After"))
+		if w == 429 && r.Header.Get("Retry-After") != "2" {
+			t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
 		}
 	}
 	if n := s.Journal.Count(http.MethodGet, "/v1/users"); n != 4 {

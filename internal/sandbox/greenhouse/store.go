@@ -170,11 +170,7 @@ func (s *Server) Candidate(id int64) (Candidate, bool) {
 func (s *Server) Candidates() []Candidate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Candidate, 0, len(s.st.candidates))
-	for _, id := range sortedKeys(s.st.candidates) {
-		out = append(out, cloneCandidate(s.st.candidates[id]))
-	}
-	return out
+	return renderAll(where(s.st.candidates, nil), cloneCandidate)
 }
 
 // Application returns the stored application with the given id.
@@ -189,21 +185,11 @@ func (s *Server) Application(id int64) (Application, bool) {
 func (s *Server) Applications() []Application {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Application, 0, len(s.st.applications))
-	for _, id := range sortedKeys(s.st.applications) {
-		out = append(out, s.st.applications[id])
-	}
-	return out
+	return where(s.st.applications, nil)
 }
 
 func (st *state) applicationsOf(candidateID int64) []Application {
-	var out []Application
-	for _, id := range sortedKeys(st.applications) {
-		if a := st.applications[id]; a.CandidateID == candidateID {
-			out = append(out, a)
-		}
-	}
-	return out
+	return where(st.applications, func(a Application) bool { return a.CandidateID == candidateID })
 }
 
 func (st *state) currentOffer(applicationID int64) (Offer, bool) {
@@ -216,6 +202,27 @@ func (st *state) currentOffer(applicationID int64) (Offer, bool) {
 		}
 	}
 	return best, found
+}
+
+// where returns the values of m that keep accepts (all of them when keep is nil), by ascending id: the
+// order every list endpoint answers in.
+func where[V any](m map[int64]V, keep func(V) bool) []V {
+	var out []V
+	for _, id := range sortedKeys(m) {
+		if v := m[id]; keep == nil || keep(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// renderAll renders each item in order.
+func renderAll[V, J any](items []V, render func(V) J) []J {
+	out := make([]J, 0, len(items))
+	for _, v := range items {
+		out = append(out, render(v))
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[int64]V) []int64 {

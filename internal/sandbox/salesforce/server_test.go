@@ -1,51 +1,27 @@
 package salesforce
 
 import (
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const accessToken = "00Dxx0000000001!sandbox-accessToken"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func start(t *testing.T, opts Options) (*Server, *clock) {
+func start(t *testing.T, opts Options) (*Server, *sandboxtest.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := sandboxtest.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	opts.AccessToken = accessToken
 	opts.Now = clk.Now
-	s, err := New(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return s, clk
+	return sandboxtest.Start(t, New, opts), clk
 }
 
 type result struct {
@@ -55,47 +31,24 @@ type result struct {
 	Records        []map[string]any
 }
 
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func get(t *testing.T, s *Server, path, tok string, header map[string]string) reply {
+// get sends a GET of path on the instance URL with tok as the session token.
+func get(t *testing.T, s *Server, path, tok string, header map[string]string) sandboxtest.Reply {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.URL()+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, b}
+	return sandboxtest.Do(t, http.MethodGet, s.URL()+path, "", sandboxtest.Bearer(tok), sandboxtest.Headers(header))
 }
 
 func soql(resource, q string) string {
 	return "/services/data/v62.0/" + resource + "?q=" + url.QueryEscape(q)
 }
 
-func decode[T any](t *testing.T, r reply) T {
+func decode[T any](t *testing.T, r sandboxtest.Reply) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal(r.body, &v); err != nil {
-		t.Fatalf("decode %d %s: %v", r.status, r.body, err)
-	}
+	r.Decode(t, &v)
 	return v
 }
 
-func seed(s *Server, clk *clock, n int) []Lead {
+func seed(s *Server, clk *sandboxtest.Clock, n int) []Lead {
 	var out []Lead
 	for i := range n {
 		out = append(out, s.AddLead(Lead{FirstName: "F" + string(rune('a'+i)), LastName: "L", Company: "Acme", Title: "CTO", LeadSource: "Web", Email: string(rune('a'+i)) + "@example.com"}))
@@ -109,8 +62,8 @@ func TestInvalidSession(t *testing.T) {
 	for _, tok := range []string{"", "wrong"} {
 		r := get(t, s, soql("query", "SELECT Id FROM Lead"), tok, nil)
 		errs := decode[[]sfError](t, r)
-		if r.status != 401 || len(errs) != 1 || errs[0].ErrorCode != "INVALID_SESSION_ID" {
-			t.Fatalf("accessToken %q: %d %s", tok, r.status, r.body)
+		if r.Status != 401 || len(errs) != 1 || errs[0].ErrorCode != "INVALID_SESSION_ID" {
+			t.Fatalf("accessToken %q: %d %s", tok, r.Status, r.Body)
 		}
 	}
 }
@@ -122,8 +75,8 @@ func TestPagingWithNextRecordsURL(t *testing.T) {
 	var ids []string
 	pages := 0
 	for {
-		if r.status != 200 {
-			t.Fatalf("page %d: %d %s", pages+1, r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("page %d: %d %s", pages+1, r.Status, r.Body)
 		}
 		res := decode[result](t, r)
 		pages++
@@ -162,8 +115,8 @@ func TestPagingWithNextRecordsURL(t *testing.T) {
 		}
 	}
 	// The cursor is closed after the last page.
-	if r := get(t, s, "/services/data/v62.0/query/01gAAAAAAAAAAAAAAA-2", accessToken, nil); r.status != 400 || decode[[]sfError](t, r)[0].ErrorCode != "INVALID_QUERY_LOCATOR" {
-		t.Fatalf("unknown locator: %d %s", r.status, r.body)
+	if r := get(t, s, "/services/data/v62.0/query/01gAAAAAAAAAAAAAAA-2", accessToken, nil); r.Status != 400 || decode[[]sfError](t, r)[0].ErrorCode != "INVALID_QUERY_LOCATOR" {
+		t.Fatalf("unknown locator: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -229,8 +182,8 @@ func TestQueryErrors(t *testing.T) {
 	for _, tt := range tests {
 		r := get(t, s, tt.path, accessToken, nil)
 		errs := decode[[]sfError](t, r)
-		if r.status != tt.want || len(errs) != 1 || errs[0].ErrorCode != tt.code || errs[0].Message == "" {
-			t.Errorf("%s: %d %s, want %d %s", tt.path, r.status, r.body, tt.want, tt.code)
+		if r.Status != tt.want || len(errs) != 1 || errs[0].ErrorCode != tt.code || errs[0].Message == "" {
+			t.Errorf("%s: %d %s, want %d %s", tt.path, r.Status, r.Body, tt.want, tt.code)
 		}
 	}
 }
@@ -250,15 +203,15 @@ func TestThrottleAndFailures(t *testing.T) {
 		s.Faults.Throttle(1, 5*time.Second)
 		s.Faults.FailNext(1, 503)
 		r := get(t, s, soql("query", "SELECT Id FROM Lead"), accessToken, nil)
-		if errs := decode[[]sfError](t, r); r.status != tt.want || errs[0].ErrorCode != "REQUEST_LIMIT_EXCEEDED" || r.header.Get("Retry-After") != "5" {
-			t.Fatalf("throttled: %d %s %v", r.status, r.body, r.header)
+		if errs := decode[[]sfError](t, r); r.Status != tt.want || errs[0].ErrorCode != "REQUEST_LIMIT_EXCEEDED" || r.Header.Get("Retry-After") != "5" {
+			t.Fatalf("throttled: %d %s %v", r.Status, r.Body, r.Header)
 		}
-		if r := get(t, s, soql("query", "SELECT Id FROM Lead"), accessToken, nil); r.status != 503 {
-			t.Fatalf("failure: %d", r.status)
+		if r := get(t, s, soql("query", "SELECT Id FROM Lead"), accessToken, nil); r.Status != 503 {
+			t.Fatalf("failure: %d", r.Status)
 		}
 		r = get(t, s, soql("query", "SELECT Id FROM Lead"), accessToken, nil)
-		if r.status != 200 || !strings.HasPrefix(r.header.Get("Sforce-Limit-Info"), "api-usage=") {
-			t.Fatalf("recovered: %d %v", r.status, r.header)
+		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Sforce-Limit-Info"), "api-usage=") {
+			t.Fatalf("recovered: %d %v", r.Status, r.Header)
 		}
 	}
 }

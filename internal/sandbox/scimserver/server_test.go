@@ -1,16 +1,14 @@
 package scimserver
 
 import (
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,19 +22,10 @@ const (
 
 func start(t *testing.T) *Server {
 	t.Helper()
-	s, err := New(context.Background(), Options{Token: bearer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return s
+	return sandboxtest.Start(t, New, Options{Token: bearer})
 }
 
+// reply is an answer with its JSON body decoded (nil when empty).
 type reply struct {
 	status int
 	header http.Header
@@ -45,35 +34,13 @@ type reply struct {
 
 func call(t *testing.T, s *Server, method, path, tok string, body any, header map[string]string) reply {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, s.URL()+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/scim+json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	r := sandboxtest.Do(t, method, s.URL()+path, sandboxtest.JSON(t, body),
+		sandboxtest.Headers(map[string]string{"Content-Type": "application/scim+json"}), sandboxtest.Bearer(tok), sandboxtest.Headers(header))
 	var m map[string]any
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
-		}
+	if len(r.Body) > 0 {
+		r.Decode(t, &m)
 	}
-	return reply{resp.StatusCode, resp.Header, m}
+	return reply{r.Status, r.Header, m}
 }
 
 func findByUserName(t *testing.T, s *Server, name string) []any {

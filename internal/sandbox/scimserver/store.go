@@ -134,6 +134,19 @@ func (s *store) find(id string) (*Resource, error) {
 	return r, nil
 }
 
+// findToChange finds the resource a PUT, PATCH or DELETE changes: a 404 when it is absent, a 412 when
+// the request's If-Match names another version.
+func (s *store) findToChange(req *http.Request, id string) (*Resource, error) {
+	r, err := s.find(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIfMatch(req, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // Get returns one resource or a 404.
 func (s *store) Get(_ *http.Request, id string) (scim.Resource, error) {
 	s.mu.Lock()
@@ -185,11 +198,8 @@ func (s *store) Replace(req *http.Request, id string, attrs scim.ResourceAttribu
 	m, ext := splitExternalID(attrs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.find(id)
+	r, err := s.findToChange(req, id)
 	if err != nil {
-		return scim.Resource{}, err
-	}
-	if err := checkIfMatch(req, r); err != nil {
 		return scim.Resource{}, err
 	}
 	if s.conflict(m, id) {
@@ -205,11 +215,7 @@ func (s *store) Replace(req *http.Request, id string, attrs scim.ResourceAttribu
 func (s *store) Delete(req *http.Request, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.find(id)
-	if err != nil {
-		return err
-	}
-	if err := checkIfMatch(req, r); err != nil {
+	if _, err := s.findToChange(req, id); err != nil {
 		return err
 	}
 	delete(s.byID, id)
@@ -226,11 +232,8 @@ func (s *store) Delete(req *http.Request, id string) error {
 func (s *store) Patch(req *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.find(id)
+	r, err := s.findToChange(req, id)
 	if err != nil {
-		return scim.Resource{}, err
-	}
-	if err := checkIfMatch(req, r); err != nil {
 		return scim.Resource{}, err
 	}
 	attrs := deepCopy(r.Attributes).(map[string]any)

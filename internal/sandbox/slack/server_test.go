@@ -1,76 +1,33 @@
 package slack
 
 import (
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/onewaysync/oneway/internal/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const bot = "xoxb-test-token"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func start(t *testing.T, opts Options) (*Server, *clock) {
+func start(t *testing.T, opts Options) (*Server, *sandboxtest.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := sandboxtest.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	opts.BotToken = bot
 	opts.Now = clk.Now
-	s, err := New(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return s, clk
+	return sandboxtest.Start(t, New, opts), clk
 }
 
-type reply struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func post(t *testing.T, target, contentType, auth, body string) reply {
+// post sends body to target with auth (when not empty) as the Bearer token.
+func post(t *testing.T, target, contentType, auth, body string) sandboxtest.Reply {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	if auth != "" {
-		req.Header.Set("Authorization", "Bearer "+auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, string(b)}
+	return sandboxtest.Do(t, http.MethodPost, target, body, sandboxtest.Headers(map[string]string{"Content-Type": contentType}), sandboxtest.Bearer(auth))
 }
 
 type apiReply struct {
@@ -81,13 +38,11 @@ type apiReply struct {
 	Message map[string]any
 }
 
-func api(t *testing.T, s *Server, auth, body string) (reply, apiReply) {
+func api(t *testing.T, s *Server, auth, body string) (sandboxtest.Reply, apiReply) {
 	t.Helper()
 	r := post(t, s.APIURL()+"/chat.postMessage", "application/json; charset=utf-8", auth, body)
 	var a apiReply
-	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
-		t.Fatalf("decode %q: %v", r.body, err)
-	}
+	r.Decode(t, &a)
 	return r, a
 }
 
@@ -113,11 +68,11 @@ func TestPostMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, a := api(t, s, tt.auth, tt.body)
-			if r.status != 200 || a.OK != (tt.err == "") || a.Error != tt.err {
-				t.Fatalf("%d %s, want ok=%t error %q", r.status, r.body, tt.err == "", tt.err)
+			if r.Status != 200 || a.OK != (tt.err == "") || a.Error != tt.err {
+				t.Fatalf("%d %s, want ok=%t error %q", r.Status, r.Body, tt.err == "", tt.err)
 			}
 			if a.OK && (a.Channel != id || a.TS == "" || a.Message["text"] != "New lead: Ada" || a.Message["blocks"] == nil) {
-				t.Fatalf("success body %s", r.body)
+				t.Fatalf("success body %s", r.Body)
 			}
 		})
 	}
@@ -127,8 +82,8 @@ func TestPostMessage(t *testing.T) {
 	}
 	// A second message in the same second is over the documented 1/s per channel.
 	r, a := api(t, s, bot, `{"channel":"`+id+`","text":"second"}`)
-	if r.status != http.StatusTooManyRequests || a.Error != "ratelimited" || r.header.Get("Retry-After") != "1" {
-		t.Fatalf("burst: %d %s Retry-After %q", r.status, r.body, r.header.Get("Retry-After"))
+	if r.Status != http.StatusTooManyRequests || a.Error != "ratelimited" || r.Header.Get("Retry-After") != "1" {
+		t.Fatalf("burst: %d %s Retry-After %q", r.Status, r.Body, r.Header.Get("Retry-After"))
 	}
 	if n := len(s.Messages(id)); n != 1 {
 		t.Fatalf("rate-limited message was recorded: %d messages", n)
@@ -136,8 +91,8 @@ func TestPostMessage(t *testing.T) {
 	clk.Add(time.Second)
 	form := url.Values{"token": {bot}, "channel": {"leads"}, "text": {"third"}}
 	fr := post(t, s.APIURL()+"/chat.postMessage", "application/x-www-form-urlencoded", "", form.Encode())
-	if !strings.Contains(fr.body, `"ok":true`) {
-		t.Fatalf("form post after 1s: %s", fr.body)
+	if !strings.Contains(string(fr.Body), `"ok":true`) {
+		t.Fatalf("form post after 1s: %s", fr.Body)
 	}
 	if msgs := s.Messages("#leads"); len(msgs) != 2 || msgs[1].Text != "third" || msgs[1].TS <= msgs[0].TS {
 		t.Fatalf("messages %+v", msgs)
@@ -165,15 +120,15 @@ func TestIncomingWebhook(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post(t, tt.target, tt.ctype, "", tt.body)
-			if r.status != tt.status || r.body != tt.want {
-				t.Fatalf("%d %q, want %d %q", r.status, r.body, tt.status, tt.want)
+			if r.Status != tt.status || string(r.Body) != tt.want {
+				t.Fatalf("%d %q, want %d %q", r.Status, r.Body, tt.status, tt.want)
 			}
 		})
 	}
 	clk.Add(1500 * time.Millisecond)
 	form := url.Values{"payload": {`{"blocks":[{"type":"divider"}]}`}}
-	if r := post(t, hook, "application/x-www-form-urlencoded", "", form.Encode()); r.status != 200 {
-		t.Fatalf("form payload: %d %s", r.status, r.body)
+	if r := post(t, hook, "application/x-www-form-urlencoded", "", form.Encode()); r.Status != 200 {
+		t.Fatalf("form payload: %d %s", r.Status, r.Body)
 	}
 	msgs := s.Messages("leads")
 	if len(msgs) != 2 || msgs[0].Text != "hello" || msgs[0].Via != "webhook" || msgs[1].Blocks == nil {
@@ -183,8 +138,8 @@ func TestIncomingWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Add(time.Second)
-	if r := post(t, hook, "application/json", "", `{"text":"x"}`); r.status != 410 || r.body != "channel_is_archived" {
-		t.Fatalf("archived: %d %q", r.status, r.body)
+	if r := post(t, hook, "application/json", "", `{"text":"x"}`); r.Status != 410 || string(r.Body) != "channel_is_archived" {
+		t.Fatalf("archived: %d %q", r.Status, r.Body)
 	}
 }
 
@@ -194,11 +149,11 @@ func TestFaultsAndUnlimited(t *testing.T) {
 	s.Faults.Throttle(1, 30*time.Second)
 	s.Faults.FailNext(1, 500)
 	r, a := api(t, s, bot, `{"channel":"leads","text":"1"}`)
-	if r.status != 429 || a.Error != "ratelimited" || r.header.Get("Retry-After") != "30" {
-		t.Fatalf("throttled: %d %s", r.status, r.body)
+	if r.Status != 429 || a.Error != "ratelimited" || r.Header.Get("Retry-After") != "30" {
+		t.Fatalf("throttled: %d %s", r.Status, r.Body)
 	}
-	if r, _ := api(t, s, bot, `{"channel":"leads","text":"1"}`); r.status != 500 {
-		t.Fatalf("failure: %d", r.status)
+	if r, _ := api(t, s, bot, `{"channel":"leads","text":"1"}`); r.Status != 500 {
+		t.Fatalf("failure: %d", r.Status)
 	}
 	for i := range 5 {
 		if _, a := api(t, s, bot, `{"channel":"leads","text":"burst"}`); !a.OK {
