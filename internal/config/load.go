@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/onewaysync/oneway/connector"
 )
@@ -17,6 +18,7 @@ const (
 	DefaultSourceBatchSize = 1000
 	DefaultTargetBatchSize = 500
 	DefaultMaxDeleteRatio  = 0.5
+	DefaultWriteTimeout    = 5 * time.Minute
 )
 
 // Load reads, checks and resolves the configuration at path. Connection kinds are looked up in reg, and

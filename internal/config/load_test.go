@@ -59,7 +59,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	wantTarget := &Target{
 		Connection: "dst", Stream: "people_copy", Key: []string{"id"}, Mode: ModeMirror, OnDelete: OnDeleteDelete,
-		MaxDeleteRatio: 0.5, BatchSize: 500, Delivery: DeliveryAtLeastOnce, Options: connector.Settings{}, Pos: Pos{File: path, Line: 11, Column: 9},
+		MaxDeleteRatio: 0.5, BatchSize: 500, Delivery: DeliveryAtLeastOnce, WriteTimeout: DefaultWriteTimeout, Options: connector.Settings{}, Pos: Pos{File: path, Line: 11, Column: 9},
 	}
 	if diff := cmp.Diff([]*Target{wantTarget}, s.Targets); diff != "" {
 		t.Errorf("Targets (-want +got):\n%s", diff)

@@ -102,6 +102,10 @@ type Target struct {
 	Delivery string
 	// RateLimit caps changes sent to the target per second; 0: no cap.
 	RateLimit float64
+	// WriteTimeout bounds one batch's write; a batch that takes longer is abandoned as a transient
+	// failure and retried (a silently dropped connection would otherwise hang until the kernel's TCP
+	// timeout). Default DefaultWriteTimeout.
+	WriteTimeout time.Duration
 	// Options are passed to the connector's OpenWriter: create_table and the keys under `options:`.
 	Options connector.Settings
 	Pos     Pos

@@ -245,7 +245,7 @@ func (l *loader) mapValue(n *node, path string) (expr.Value, bool) {
 
 func (l *loader) target(n *node, path string, s *Sync, spec *Spec, conns opened) *Target {
 	m := l.object(n, path, "connection", "stream", "key", "mode", "on_delete", "soft_delete", "max_delete_ratio", "batch_size",
-		"create_table", "options", "match", "delivery", "rate_limit")
+		"create_table", "options", "match", "delivery", "rate_limit", "write_timeout")
 	if m == nil {
 		return nil
 	}
@@ -269,6 +269,12 @@ func (l *loader) target(n *node, path string, s *Sync, spec *Spec, conns opened)
 	}
 	t.Delivery, _ = l.choice(m["delivery"], join(path, "delivery"), "delivery", DeliveryAtLeastOnce, DeliveryAtLeastOnce, DeliveryAtMostOnce)
 	t.RateLimit = l.rate(m["rate_limit"], join(path, "rate_limit"))
+	t.WriteTimeout = DefaultWriteTimeout
+	if present(m["write_timeout"]) {
+		if d := l.duration(m["write_timeout"], join(path, "write_timeout")); d > 0 {
+			t.WriteTimeout = d
+		}
+	}
 	// The remaining checks depend on mode and on_delete; after a wrong value they would only add noise.
 	onDeleteOK := modeOK
 	switch {

@@ -301,7 +301,16 @@ func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.
 				return nil, err
 			}
 		}
-		results, err := w.Apply(ctx, batch)
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if t.cfg.WriteTimeout > 0 {
+			wctx, cancel = context.WithTimeout(ctx, t.cfg.WriteTimeout)
+		}
+		results, err := w.Apply(wctx, batch)
+		timedOut := wctx.Err() != nil && ctx.Err() == nil
+		cancel()
+		if err != nil && timedOut {
+			err = connector.Transient(fmt.Errorf("batch write took longer than write_timeout %v: %w", t.cfg.WriteTimeout, err))
+		}
 		if err == nil && len(results) != len(batch) {
 			err = fmt.Errorf("connector returned %d results for %d changes (a connector bug)", len(results), len(batch))
 		}

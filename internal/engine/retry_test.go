@@ -103,3 +103,56 @@ func TestRateLimitCapsBatches(t *testing.T) {
 		t.Fatalf("%d Apply calls for 450 changes at 200/s, want 3 batches of at most 200", calls)
 	}
 }
+
+// slowWriter stands for a target whose connection silently stopped answering during the first write.
+type slowWriter struct {
+	connector.Writer
+	calls int
+}
+
+func (w *slowWriter) Apply(ctx context.Context, batch []connector.Change) ([]connector.Result, error) {
+	w.calls++
+	if w.calls == 1 {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return w.Writer.Apply(ctx, batch)
+}
+
+type slowTarget struct {
+	*memory.Conn
+	w *slowWriter
+}
+
+func (s *slowTarget) OpenWriter(ctx context.Context, req connector.WriteRequest) (connector.Writer, error) {
+	inner, err := s.Conn.OpenWriter(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	s.w = &slowWriter{Writer: inner}
+	return s.w, nil
+}
+
+func TestStalledBatchTimesOutAndIsRetried(t *testing.T) {
+	tg := target("out")
+	tg.WriteTimeout = 50 * time.Millisecond
+	tg.BatchSize = 10
+	h := newHarness(t, tg)
+	h.put(person(1, "a", ""), person(2, "b", ""))
+	ctx := context.Background()
+	st, err := ledger.OpenSQLite(ctx, h.state, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	reg := connector.NewRegistry()
+	reg.Register(connector.Kind{Name: "memory", New: func(connector.Settings, connector.Env) (connector.Conn, error) {
+		return &slowTarget{Conn: memory.Open(h.mem)}, nil
+	}})
+	eng := &engine.Engine{Registry: reg, Store: st, Sleep: func(context.Context, time.Duration) error { return nil }}
+	rep, err := eng.Execute(ctx, h.spec, h.spec.Syncs, engine.Options{Apply: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, rep.Results[0], counts{create: 2})
+}
