@@ -155,6 +155,15 @@ func numbersToInt(v any) any {
 // encode converts a canonical value to what is bound for a column of kind k: times as text in
 // timeLayout, exact decimals as their text, objects and lists as canonical JSON text.
 func encode(k kind, v any) (any, error) {
+	if k == kindJSON && v != nil {
+		// A JSON column holds a document: a single value (true, "123", "null") is written as JSON too,
+		// or it would read back as another value (1, 123, NULL).
+		b, err := connector.CanonicalJSON(v)
+		if err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	}
 	switch x := v.(type) {
 	case nil, bool, int64, float64, string, []byte:
 		return x, nil

@@ -78,6 +78,9 @@ func (l *loader) sync(n *node, path string, spec *Spec, conns opened) *Sync {
 			if t == nil {
 				continue
 			}
+			if t.Connection != "" && t.Connection == s.Source.Connection && t.Stream == s.Source.Stream {
+				l.errorf(t.Pos, index(tpath, i), "target %s is the sync's own source: oneway never writes to a source", t.ID())
+			}
 			if t.Connection != "" && t.Stream != "" {
 				if prev, dup := seen[t.ID()]; dup {
 					l.errorf(t.Pos, index(tpath, i), "target %s is already written by this sync at line %d", t.ID(), prev.Line)

@@ -1,0 +1,62 @@
+// Command pgbench measures `oneway run` copying a PostgreSQL table from one database to another, against
+// the baseline `psql -c "\copy (select ...) to stdout" | psql -c "\copy items from stdin"` timed in the
+// same program, and prints each ratio of issue 3 on its own line with its goal and PASS or MISS:
+//
+//  1. full copy (cursor sync, first run) / baseline                    <= 1.3
+//  2. cursor run with nothing changed / full copy                      <= 0.02
+//     cursor run after 1% of the rows were updated / full copy         <= 0.05
+//  3. snapshot run after 1% updates / full copy of that snapshot sync  <= 0.5
+//  4. peak RSS of a snapshot diff over -rss-rows rows (off unless -rss-rows > 0) <= 150 MB
+//
+// Every oneway run's --json counts are checked exactly, and after every write the target table is
+// compared with the source (count and a checksum of every row), so a fast wrong answer fails the program.
+//
+//	go run ./bench/pgbench -rows 1000000                     # or: make bench-pg
+//	go run ./bench/pgbench -rows 1000000 -rss-rows 10000000  # adds the 10M-row memory phase
+//
+// It creates two databases (oneway_bench_src_<random>, oneway_bench_dst_<random>) on the server of -dsn
+// (a postgres:// URL of a role that may create databases) and drops them at the end. psql must be on PATH.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/onewaysync/oneway/bench/internal/benchrun"
+)
+
+func main() {
+	var o benchrun.Options
+	flag.IntVar(&o.Rows, "rows", 1_000_000, "rows in the source table")
+	flag.IntVar(&o.RSSRows, "rss-rows", 0, "rows of the peak-RSS phase, a table of its own (0 skips it; the goal is stated for 10000000)")
+	flag.IntVar(&o.Batch, "batch", 10_000, "batch_size of the source reads and of the target writes")
+	flag.StringVar(&o.Dir, "dir", "", "directory for the binary, configuration and state (default: a temporary directory, removed after)")
+	flag.StringVar(&o.Profile, "profile", "", "directory to write a CPU profile (pprof) of every oneway run into")
+	flag.StringVar(&o.Bin, "bin", "", "oneway binary to measure (default: build ./cmd/oneway)")
+	dsn := flag.String("dsn", defaultDSN(), "postgres:// URL of the server; its database is used only to create and drop the bench databases")
+	flag.Parse()
+	if err := run(context.Background(), *dsn, o); err != nil {
+		fmt.Fprintln(os.Stderr, "pgbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, dsn string, o benchrun.Options) error {
+	db, err := createDatabases(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.drop(ctx)
+	return benchrun.Run(ctx, db, o)
+}
+
+func defaultDSN() string {
+	for _, env := range []string{"ONEWAY_BENCH_POSTGRES", "ONEWAY_TEST_POSTGRES"} {
+		if v := os.Getenv(env); v != "" {
+			return v
+		}
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
