@@ -27,7 +27,7 @@ func valueGen(depth int) *rapid.Generator[any] {
 		rapid.Map(rapid.Bool(), func(b bool) any { return b }),
 		rapid.Map(rapid.Int64(), func(i int64) any { return i }),
 		rapid.Map(rapid.Float64(), func(f float64) any { return f }),
-		rapid.Map(rapid.SampledFrom([]float64{0, -0.0, 1e-7, 1e-6, 1e20, 1e21, 123456789e30, 5e-324, math.MaxFloat64}), func(f float64) any { return f }),
+		rapid.Map(rapid.SampledFrom([]float64{0, math.Copysign(0, -1), 1e-7, 1e-6, 1e20, 1e21, 123456789e30, 5e-324, math.MaxFloat64}), func(f float64) any { return f }),
 		rapid.Map(rapid.String(), func(s string) any { return s }),
 		rapid.Map(rapid.SliceOf(rapid.Byte()), func(b []byte) any { return string(b) }), // invalid UTF-8 too
 		rapid.Map(rapid.SliceOf(rapid.Byte()), func(b []byte) any { return b }),

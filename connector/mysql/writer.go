@@ -27,12 +27,12 @@ const maxPlaceholders = 65535
 // req.Match other than the key is connector.ErrUnsupported. Connection failures are
 // connector.Transient.
 func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (connector.Writer, error) {
-	for _, name := range slices.Sorted(maps.Keys(req.Options)) {
-		if name == "create_table" {
-			return nil, &connector.SettingError{Key: name, Err: errors.New(
+	if names := slices.Sorted(maps.Keys(req.Options)); len(names) > 0 {
+		if names[0] == "create_table" {
+			return nil, &connector.SettingError{Key: names[0], Err: errors.New(
 				"is not supported by the mysql connector: create the table with its column types first")}
 		}
-		return nil, &connector.SettingError{Key: name, Err: errors.New("unknown option: the mysql target takes no options")}
+		return nil, &connector.SettingError{Key: names[0], Err: errors.New("unknown option: the mysql target takes no options")}
 	}
 	t, err := parseStream(req.Stream, c.cfg.DBName)
 	if err != nil {

@@ -108,11 +108,3 @@ func withDetail(err error) error {
 	return err
 }
 
-// sqlState returns the SQLSTATE of err, or "".
-func sqlState(err error) string {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code
-	}
-	return ""
-}

@@ -224,7 +224,7 @@ func (l *loader) substitute(n *node, t *tenant, path string) *node {
 	case mapNode:
 		c.entries = make([]*entry, len(n.entries))
 		for i, e := range n.entries {
-			v := e.value
+			var v *node
 			if e.key != "filter" && e.key != "map" {
 				v = l.substitute(e.value, t, join(path, e.key))
 			} else {
