@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/httpclient"
 )
 
 // ApplyEach applies a batch one change at a time with fn, which returns the target's id of the record
@@ -31,6 +32,10 @@ func ApplyEach(ctx context.Context, batch []connector.Change, fn func(context.Co
 		results[i] = connector.Result{ID: id, Err: err}
 		if wait, ok := connector.RetryAfterOf(err); ok && err != nil {
 			stop = connector.TransientAfter(fmt.Errorf("not sent after the API asked to wait %s: %w", wait, err), wait)
+		}
+		if httpclient.Unauthorized(err) {
+			// Every further request would be refused the same way: don't send them.
+			stop = fmt.Errorf("not sent after the API refused the credentials: %w", err)
 		}
 	}
 	return results, nil

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	stdhttp "net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
+	"github.com/onewaysync/oneway/connector/httpclient"
 )
 
 // Pages of any size come out in batches of BatchSize; records repeated across pages are dropped by
@@ -107,4 +110,29 @@ func FuzzTemplate(f *testing.F) {
 		ch := connector.Change{ID: "7", Key: []any{"k/1"}, Record: connector.Record{"y": "a b", "z": int64(3)}}
 		_, _, _, _ = tmpl.fill(ch, []string{"b"})
 	})
+}
+
+// After a 401 or 403 the rest of the batch is not sent: every request would be refused the same way.
+func TestApplyEachStopsAfterRefusedCredentials(t *testing.T) {
+	srv := httptest.NewServer(stdhttp.HandlerFunc(func(w stdhttp.ResponseWriter, r *stdhttp.Request) {
+		w.WriteHeader(stdhttp.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	client := httpclient.New(httpclient.Options{})
+	sent := 0
+	batch := make([]connector.Change, 5)
+	res, err := ApplyEach(t.Context(), batch, func(ctx context.Context, _ connector.Change) (string, error) {
+		sent++
+		req, _ := stdhttp.NewRequest(stdhttp.MethodPost, srv.URL, nil)
+		_, _, err := client.Do(ctx, req)
+		return "", err
+	})
+	if err != nil || sent != 1 {
+		t.Fatalf("sent %d requests after a 401 (err %v)", sent, err)
+	}
+	for i, r := range res {
+		if r.Err == nil || connector.IsRetryable(r.Err) || !httpclient.Unauthorized(r.Err) {
+			t.Errorf("result %d: %v, want the permanent 401", i, r.Err)
+		}
+	}
 }

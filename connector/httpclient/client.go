@@ -107,7 +107,8 @@ func StatusError(resp *http.Response, body []byte) error {
 	if len(excerpt) > 300 {
 		excerpt = excerpt[:300] + "..."
 	}
-	err := fmt.Errorf("%s %s: HTTP %d %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.StatusCode, excerpt)
+	var err error = &StatusCodeError{Status: resp.StatusCode,
+		text: fmt.Sprintf("%s %s: HTTP %d %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.StatusCode, excerpt)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
@@ -118,6 +119,22 @@ func StatusError(resp *http.Response, body []byte) error {
 		return connector.Transient(err)
 	}
 	return err
+}
+
+// StatusCodeError is a non-2xx answer; StatusError wraps it as transient where that applies, so find it
+// with errors.As.
+type StatusCodeError struct {
+	Status int
+	text   string
+}
+
+func (e *StatusCodeError) Error() string { return e.text }
+
+// Unauthorized reports whether err is an HTTP 401 or 403: the credentials were refused, and every
+// further request with them will be too.
+func Unauthorized(err error) bool {
+	var sc *StatusCodeError
+	return errors.As(err, &sc) && (sc.Status == http.StatusUnauthorized || sc.Status == http.StatusForbidden)
 }
 
 // RetryAfter parses a Retry-After header: delay-seconds or an HTTP date.
