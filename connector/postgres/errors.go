@@ -107,4 +107,3 @@ func withDetail(err error) error {
 	}
 	return err
 }
-
