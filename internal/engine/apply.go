@@ -91,70 +91,66 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	}
 	done := 0
 	var batchNo int64
-	if !deferred && !t.nonIdempotent {
-		err = sr.applyPipelined(ctx, t, w, batchSize, runID, &done, total)
-	} else {
-		err = t.plan.each(batchSize, func(batch []planned) error {
-			// The batch's creates are recorded (one row) before they are sent. Should the process die after
-			// the target wrote them but before the ledger heard, the next complete read removes those the
-			// source no longer has, instead of leaving orphans in the target.
-			batchNo++
-			inflight := ledger.Commit{InflightID: runID*1_000_000 + batchNo}
+	err = t.plan.each(batchSize, func(batch []planned) error {
+		// The batch's creates are recorded (one row) before they are sent. Should the process die after
+		// the target wrote them but before the ledger heard, the next complete read removes those the
+		// source no longer has, instead of leaving orphans in the target.
+		batchNo++
+		inflight := ledger.Commit{InflightID: runID*1_000_000 + batchNo}
+		for _, p := range batch {
+			if p.Fresh {
+				inflight.Inflight = append(inflight.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
+			}
+		}
+		if len(inflight.Inflight) > 0 {
+			if err := sr.commit(ctx, t, inflight); err != nil {
+				return err
+			}
+		}
+		if t.nonIdempotent {
+			// The intent is durable before the send: after a crash the next run knows these may have
+			// arrived (see delivery in docs/config.md).
+			intend := ledger.Commit{Intend: map[string]string{}}
 			for _, p := range batch {
-				if p.Fresh {
-					inflight.Inflight = append(inflight.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
+				if p.Action == connector.Create || p.Action == connector.Update {
+					intend.Intend[p.Key] = p.Hash
 				}
 			}
-			if len(inflight.Inflight) > 0 {
-				if err := sr.commit(ctx, t, inflight); err != nil {
-					return err
-				}
+			if err := sr.commit(ctx, t, intend); err != nil {
+				return err
 			}
-			if t.nonIdempotent {
-				// The intent is durable before the send: after a crash the next run knows these may have
-				// arrived (see delivery in docs/config.md).
-				intend := ledger.Commit{Intend: map[string]string{}}
-				for _, p := range batch {
-					if p.Action == connector.Create || p.Action == connector.Update {
-						intend.Intend[p.Key] = p.Hash
-					}
-				}
-				if err := sr.commit(ctx, t, intend); err != nil {
-					return err
-				}
-			}
-			c, redo, err := sr.applyBatch(ctx, t, w, batch)
+		}
+		c, redo, err := sr.applyBatch(ctx, t, w, batch)
+		if err != nil {
+			return err
+		}
+		failpoint.Hit("after-target-write")
+		if len(redo) > 0 {
+			// Updates of records gone from the target (deleted behind oneway's back) are created again.
+			c2, _, err := sr.applyBatch(ctx, t, w, redo)
 			if err != nil {
 				return err
 			}
-			failpoint.Hit("after-target-write")
-			if len(redo) > 0 {
-				// Updates of records gone from the target (deleted behind oneway's back) are created again.
-				c2, _, err := sr.applyBatch(ctx, t, w, redo)
-				if err != nil {
-					return err
-				}
-				mergeCommit(&c, c2)
+			mergeCommit(&c, c2)
+		}
+		if len(inflight.Inflight) > 0 {
+			c.Landed = append(c.Landed, inflight.InflightID)
+		}
+		if t.nonIdempotent {
+			for _, p := range batch {
+				c.Clear = append(c.Clear, p.Key)
 			}
-			if len(inflight.Inflight) > 0 {
-				c.Landed = append(c.Landed, inflight.InflightID)
-			}
-			if t.nonIdempotent {
-				for _, p := range batch {
-					c.Clear = append(c.Clear, p.Key)
-				}
-			}
-			if err := commit(c); err != nil {
-				return err
-			}
-			failpoint.Hit("after-ledger-commit")
-			done += len(batch)
-			if e.Progress != nil {
-				e.Progress.Applied(sr.sy.Name, t.scope.Target, done, total)
-			}
-			return nil
-		})
-	}
+		}
+		if err := commit(c); err != nil {
+			return err
+		}
+		failpoint.Hit("after-ledger-commit")
+		done += len(batch)
+		if e.Progress != nil {
+			e.Progress.Applied(sr.sy.Name, t.scope.Target, done, total)
+		}
+		return nil
+	})
 	if err != nil {
 		t.fail(fmt.Errorf("write %s: %w", t.scope.Target, err))
 		return
@@ -361,113 +357,4 @@ func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.
 		}
 	}
 	return results, nil
-}
-
-// inflightOf is the record of a batch's creates of keys the ledger does not hold, written before the
-// batch is sent (see apply); its Inflight is empty when the batch creates nothing new.
-func inflightOf(batch []planned, id int64) ledger.Commit {
-	c := ledger.Commit{InflightID: id}
-	for _, p := range batch {
-		if p.Fresh {
-			c.Inflight = append(c.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
-		}
-	}
-	return c
-}
-
-// applyPipelined is apply's loop for targets that acknowledge each batch (no Committer) and upsert (not
-// NonIdempotent). It overlaps a batch's ledger commit with the next batch's write, which keeps the
-// target busy while the state is written. The order that makes it safe is unchanged: a batch's inflight
-// record is durable before the batch is sent (it travels two batches ahead: batch k's inflight record is
-// in batch k-2's commit, which is waited for right after batch k-1 is sent, before batch k is), and a
-// batch's ledger entries are committed only after the target acknowledged it.
-func (sr *syncRun) applyPipelined(ctx context.Context, t *targetRun, w connector.Writer, size int, runID int64, done *int, total int) error {
-	next, err := t.plan.batches(size)
-	if err != nil {
-		return err
-	}
-	var batchNo int64
-	var window [][]planned
-	var records []ledger.Commit // the inflight record of each batch in window
-	load := func() (bool, error) {
-		batch, err := next()
-		if err != nil || batch == nil {
-			return false, err
-		}
-		batchNo++
-		window = append(window, batch)
-		records = append(records, inflightOf(batch, runID*1_000_000+batchNo))
-		return true, nil
-	}
-	for range 2 {
-		ok, err := load()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		if rec := records[len(records)-1]; len(rec.Inflight) > 0 {
-			if err := sr.commit(ctx, t, rec); err != nil {
-				return err
-			}
-		}
-	}
-	var pending chan error // the commit under way, if any
-	wait := func() error {
-		if pending == nil {
-			return nil
-		}
-		err := <-pending
-		pending = nil
-		return err
-	}
-	defer func() { _ = wait() }() // on an earlier error, which is the one returned
-	for len(window) > 0 {
-		batch, rec := window[0], records[0]
-		ahead, err := load() // batch k+2: its inflight record rides on this batch's commit
-		if err != nil {
-			return err
-		}
-		c, redo, err := sr.applyBatch(ctx, t, w, batch)
-		if err != nil {
-			return err
-		}
-		failpoint.Hit("after-target-write")
-		if len(redo) > 0 {
-			c2, _, err := sr.applyBatch(ctx, t, w, redo)
-			if err != nil {
-				return err
-			}
-			mergeCommit(&c, c2)
-		}
-		if len(rec.Inflight) > 0 {
-			c.Landed = append(c.Landed, rec.InflightID)
-		}
-		if ahead {
-			if next := records[len(records)-1]; len(next.Inflight) > 0 {
-				c.Inflight, c.InflightID = next.Inflight, next.InflightID
-			}
-		}
-		if err := wait(); err != nil {
-			return err
-		}
-		ch := make(chan error, 1)
-		pending = ch
-		go func(c ledger.Commit) {
-			err := sr.commit(ctx, t, c)
-			if err == nil {
-				failpoint.Hit("after-ledger-commit")
-			}
-			ch <- err
-		}(c)
-		*done += len(batch)
-		if sr.e.Progress != nil {
-			sr.e.Progress.Applied(sr.sy.Name, t.scope.Target, *done, total)
-		}
-		// Drop the sent batch for the garbage collector: a re-sliced window keeps its array's old slots.
-		window[0], records[0] = nil, ledger.Commit{}
-		window, records = window[1:], records[1:]
-	}
-	return wait()
 }

@@ -79,55 +79,42 @@ func (s *spool) add(p planned) error {
 
 // each calls fn with the spooled changes in batches of size.
 func (s *spool) each(size int, fn func([]planned) error) error {
-	next, err := s.batches(size)
-	if err != nil {
-		return err
-	}
-	for {
-		batch, err := next()
-		if err != nil || batch == nil {
-			return err
-		}
-		if err := fn(batch); err != nil {
-			return err
-		}
-	}
-}
-
-// batches returns a function that gives the spooled changes in batches of size, then nil.
-func (s *spool) batches(size int) (func() ([]planned, error), error) {
 	if err := s.w.Flush(); err != nil {
-		return nil, fmt.Errorf("plan spool: %w", err)
+		return fmt.Errorf("plan spool: %w", err)
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("plan spool: %w", err)
+		return fmt.Errorf("plan spool: %w", err)
 	}
 	r := bufio.NewReaderSize(s.f, 1<<20)
-	return func() ([]planned, error) {
-		batch := make([]planned, 0, size)
-		for len(batch) < size {
-			n, err := binary.ReadUvarint(r)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("plan spool: %w", err)
-			}
-			frame := make([]byte, n)
-			if _, err := io.ReadFull(r, frame); err != nil {
-				return nil, fmt.Errorf("plan spool: %w", err)
-			}
-			p, err := decodePlanned(frame)
-			if err != nil {
-				return nil, err
-			}
-			batch = append(batch, p)
+	batch := make([]planned, 0, size)
+	for {
+		n, err := binary.ReadUvarint(r)
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if len(batch) == 0 {
-			return nil, nil
+		if err != nil {
+			return fmt.Errorf("plan spool: %w", err)
 		}
-		return batch, nil
-	}, nil
+		frame := make([]byte, n)
+		if _, err := io.ReadFull(r, frame); err != nil {
+			return fmt.Errorf("plan spool: %w", err)
+		}
+		p, err := decodePlanned(frame)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, p)
+		if len(batch) == size {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]planned, 0, size)
+		}
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
 }
 
 func (s *spool) close() {
