@@ -6,40 +6,18 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onewaysync/oneway/connector"
 	"github.com/onewaysync/oneway/connector/internal/connectortest"
+	"github.com/onewaysync/oneway/internal/testservice"
 )
 
-const startCommand = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-
-// testDSN returns the DSN of the test server (ONEWAY_TEST_POSTGRES), skipping the test when the server
-// cannot be reached, or failing it under CI=true.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("ONEWAY_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		msg := "PostgreSQL is not reachable (ONEWAY_TEST_POSTGRES): " + err.Error() + "; start it with: " + startCommand
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	_ = conn.Close(ctx)
-	return dsn
-}
+// testDSN returns the DSN of the test server (see testservice.PostgresDSN).
+func testDSN(t testing.TB) string { t.Helper(); return testservice.PostgresDSN(t) }
 
 // testDB is a schema of its own on the test server, dropped when the test ends.
 type testDB struct {

@@ -4,39 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onewaysync/oneway/internal/testservice"
 )
 
-// PostgresStart is the command that starts the test server on the machines of this project.
-const PostgresStart = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-
-// PostgresDSN returns the DSN of the test server (ONEWAY_TEST_POSTGRES, default the local server's
-// database test). When the server cannot be reached it skips the test, naming the command that starts
-// it, or fails it under CI=true, where a missing service is a broken machine rather than a choice.
-func PostgresDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("ONEWAY_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		msg := "PostgreSQL is not reachable (ONEWAY_TEST_POSTGRES): " + err.Error() + "; start it with: " + PostgresStart
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	_ = conn.Close(ctx)
-	return dsn
-}
+// PostgresDSN returns the DSN of the test server (see testservice.PostgresDSN).
+func PostgresDSN(t testing.TB) string { t.Helper(); return testservice.PostgresDSN(t) }
 
 // Schema is a fresh schema on the test server, dropped with everything in it when the test ends, so
 // tests never see each other's tables.

@@ -19,21 +19,18 @@ import (
 	"github.com/onewaysync/oneway/internal/config"
 	"github.com/onewaysync/oneway/internal/engine"
 	"github.com/onewaysync/oneway/internal/ledger"
+	"github.com/onewaysync/oneway/internal/testservice"
 )
 
 const (
-	pgStart    = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+	pgStart    = testservice.PostgresStart
 	mysqlStart = "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
 )
 
 // unreachable skips the test, or fails it under CI=true, saying how to start the server.
 func unreachable(t *testing.T, server string, err error, start string) {
 	t.Helper()
-	msg := server + " is not reachable (" + err.Error() + "); start it with: " + start
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testservice.Unreachable(t, server, err, start)
 }
 
 // uniqueName is prefix_<random hex>, a name no other test or run uses.

@@ -18,6 +18,7 @@ import (
 	"github.com/onewaysync/oneway/internal/engine"
 	"github.com/onewaysync/oneway/internal/ledger"
 	"github.com/onewaysync/oneway/internal/sandbox/greenhouse"
+	"github.com/onewaysync/oneway/internal/testservice"
 )
 
 // clientATS is one tenant's Greenhouse: the user and job ids are those examples/approved-to-client-ats/
@@ -188,23 +189,14 @@ type productDB struct {
 	schema string
 }
 
-const pgStart = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-
 func newProductDB(t *testing.T) *productDB {
 	t.Helper()
-	dsn := os.Getenv("ONEWAY_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
+	dsn := testservice.PostgresDSN(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		msg := "PostgreSQL (ONEWAY_TEST_POSTGRES) is not reachable (" + err.Error() + "); start it with: " + pgStart
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close(context.Background()) })
 	var b [6]byte
