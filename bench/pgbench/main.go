@@ -29,12 +29,7 @@ import (
 
 func main() {
 	var o benchrun.Options
-	flag.IntVar(&o.Rows, "rows", 1_000_000, "rows in the source table")
-	flag.IntVar(&o.RSSRows, "rss-rows", 0, "rows of the peak-RSS phase, a table of its own (0 skips it; the goal is stated for 10000000)")
-	flag.IntVar(&o.Batch, "batch", 10_000, "batch_size of the source reads and of the target writes")
-	flag.StringVar(&o.Dir, "dir", "", "directory for the binary, configuration and state (default: a temporary directory, removed after)")
-	flag.StringVar(&o.Profile, "profile", "", "directory to write a CPU profile (pprof) of every oneway run into")
-	flag.StringVar(&o.Bin, "bin", "", "oneway binary to measure (default: build ./cmd/oneway)")
+	benchrun.Flags(flag.CommandLine, &o)
 	dsn := flag.String("dsn", defaultDSN(), "postgres:// URL of the server; its database is used only to create and drop the bench databases")
 	flag.Parse()
 	if err := run(context.Background(), *dsn, o); err != nil {

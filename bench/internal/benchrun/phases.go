@@ -2,6 +2,7 @@ package benchrun
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -302,4 +303,14 @@ func (b *bench) describe(ctx context.Context) error {
 	}
 	fmt.Printf("rows: %d, batch_size: %d (source reads and target writes)\n\n", b.opts.Rows, b.opts.Batch)
 	return nil
+}
+
+// Flags registers the flags every database bench shares on fs, filling o.
+func Flags(fs *flag.FlagSet, o *Options) {
+	fs.IntVar(&o.Rows, "rows", 1_000_000, "rows in the source table")
+	fs.IntVar(&o.RSSRows, "rss-rows", 0, "rows of the peak-RSS phase, a table of its own (0 skips it; the goal is stated for 10000000)")
+	fs.IntVar(&o.Batch, "batch", 10_000, "batch_size of the source reads and of the target writes")
+	fs.StringVar(&o.Dir, "dir", "", "directory for the binary, configuration and state (default: a temporary directory, removed after)")
+	fs.StringVar(&o.Profile, "profile", "", "directory to write a CPU profile (pprof) of every oneway run into")
+	fs.StringVar(&o.Bin, "bin", "", "oneway binary to measure (default: build ./cmd/oneway)")
 }
