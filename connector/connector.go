@@ -55,7 +55,9 @@ type CursorSource interface {
 // Reader is an open read. It is used by one goroutine.
 type Reader interface {
 	// Next returns the next batch of records. At the end of the stream it returns (nil, io.EOF). Any
-	// other error means the read is incomplete, and the engine removes nothing because of it.
+	// other error means the read is incomplete, and the engine removes nothing because of it. The batch
+	// and its records belong to the caller: the engine reads the next batch while it still uses this
+	// one, so a Reader never reuses them.
 	Next(ctx context.Context) ([]Record, error)
 	// Close ends the read (and its transaction). It is safe to call after an error.
 	Close() error

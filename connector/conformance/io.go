@@ -150,7 +150,10 @@ func (s *suite) readAll(t *testing.T, r connector.Reader, batchSize int) []conne
 			t.Errorf("Reader.Close after the end of the read: %v", err)
 		}
 	}()
-	var out []connector.Record
+	// The batches are kept as returned and only joined at the end: a reader that reuses a batch's slice
+	// or records for the next one shows here as wrong records.
+	var batches [][]connector.Record
+	n := 0
 	for range maxNextCalls {
 		batch, err := r.Next(t.Context())
 		if errors.Is(err, io.EOF) {
@@ -158,17 +161,22 @@ func (s *suite) readAll(t *testing.T, r connector.Reader, batchSize int) []conne
 				t.Errorf("Next returned %d records with io.EOF; want (nil, io.EOF)", len(batch))
 			}
 			checkEOFAgain(t, r)
+			var out []connector.Record
+			for _, b := range batches {
+				out = append(out, b...)
+			}
 			return s.normalize(out)
 		}
 		if err != nil {
-			t.Fatalf("Next after %d records: %v", len(out), err)
+			t.Fatalf("Next after %d records: %v", n, err)
 		}
 		if batchSize > 0 && len(batch) > batchSize {
 			t.Errorf("Next returned %d records; BatchSize is %d", len(batch), batchSize)
 		}
-		out = append(out, batch...)
+		batches = append(batches, batch)
+		n += len(batch)
 	}
-	t.Fatalf("no io.EOF after %d calls of Next (%d records)", maxNextCalls, len(out))
+	t.Fatalf("no io.EOF after %d calls of Next (%d records)", maxNextCalls, n)
 	return nil
 }
 

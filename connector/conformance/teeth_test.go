@@ -223,6 +223,19 @@ func brokenCases() []brokenCase {
 				}}
 			}
 		}},
+		{name: "reuses-batch", fails: []string{"Source/ReadAll"}, defect: func(b *broken) {
+			b.reader = func(r connector.Reader) connector.Reader {
+				var buf []connector.Record
+				return &nextHook{Reader: r, next: func(ctx context.Context, r connector.Reader) ([]connector.Record, error) {
+					batch, err := r.Next(ctx)
+					if err != nil {
+						return batch, err
+					}
+					buf = append(buf[:0], batch...) // the same backing array every time
+					return buf, nil
+				}}
+			}
+		}},
 		{name: "ignores-batch-size", fails: []string{"Source/ReadAll", "CursorSource/Order"}, defect: func(b *broken) {
 			b.read = func(req connector.ReadRequest, r connector.Reader, err error) (connector.Reader, error) {
 				if err != nil {
