@@ -19,12 +19,18 @@ import (
 func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn) {
 	e := sr.e
 	applyStart := e.now()
-	runID, err := e.Store.StartRun(ctx, t.scope, sr.readMode, applyStart)
-	if err != nil {
-		t.fail(err)
-		return
+	if t.res.RunID == 0 { // a repair by verify: runs start as they plan
+		runID, err := e.Store.StartRun(ctx, t.scope, sr.readMode, applyStart)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		t.res.RunID = runID
 	}
-	t.res.RunID = runID
+	runID := t.res.RunID
+	t.finished = true
+	// Rows of batches never sent go whatever the outcome; they are recorded while planning.
+	defer sr.landUnsent(ctx, t)
 	plannedCounts := ledger.Counts{Create: t.res.Create, Update: t.res.Update, Delete: t.res.Delete}
 	// From here the counts say what was done, not what was planned.
 	t.res.Create, t.res.Update, t.res.Delete = 0, 0, 0
@@ -82,75 +88,57 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	}
 	ni, ok := w.(connector.NonIdempotent)
 	t.nonIdempotent = ok && ni.NonIdempotent()
-	batchSize := t.cfg.BatchSize
+	batchSize := applyBatchSize(t.cfg)
 	if r := t.cfg.RateLimit; r > 0 {
 		// A batch never exceeds one second's allowance, so the limit holds within each second too.
-		burst := max(1, int(r))
-		t.limiter = rate.NewLimiter(rate.Limit(r), burst)
-		batchSize = min(batchSize, burst)
+		t.limiter = rate.NewLimiter(rate.Limit(r), max(1, int(r)))
+	}
+	if err := sr.recordInflight(ctx, t); err != nil { // the last, partial batch of the plan
+		t.fail(err)
+		return
+	}
+	// The ledger stores batch N while the target takes batch N+1, unless a batch must wait for durable
+	// intents (NonIdempotent) or the target holds its writes until Commit.
+	var pipe *commitPipe
+	if !deferred && !t.nonIdempotent {
+		pipe = newCommitPipe(commit)
 	}
 	done := 0
+	acknowledged := func(n int) func() {
+		return func() {
+			failpoint.Hit("after-ledger-commit")
+			done += n
+			if e.Progress != nil {
+				e.Progress.Applied(sr.sy.Name, t.scope.Target, done, total)
+			}
+		}
+	}
 	var batchNo int64
 	err = t.plan.each(batchSize, func(batch []planned) error {
-		// The batch's creates are recorded (one row) before they are sent. Should the process die after
-		// the target wrote them but before the ledger heard, the next complete read removes those the
-		// source no longer has, instead of leaving orphans in the target.
+		if pipe != nil {
+			if err := pipe.failed(); err != nil {
+				return err
+			}
+		}
 		batchNo++
-		inflight := ledger.Commit{InflightID: runID*1_000_000 + batchNo}
-		for _, p := range batch {
-			if p.Fresh {
-				inflight.Inflight = append(inflight.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
-			}
-		}
-		if len(inflight.Inflight) > 0 {
-			if err := sr.commit(ctx, t, inflight); err != nil {
-				return err
-			}
-		}
-		if t.nonIdempotent {
-			// The intent is durable before the send: after a crash the next run knows these may have
-			// arrived (see delivery in docs/config.md).
-			intend := ledger.Commit{Intend: map[string]string{}}
-			for _, p := range batch {
-				if p.Action == connector.Create || p.Action == connector.Update {
-					intend.Intend[p.Key] = p.Hash
-				}
-			}
-			if err := sr.commit(ctx, t, intend); err != nil {
-				return err
-			}
-		}
-		c, redo, err := sr.applyBatch(ctx, t, w, batch)
+		c, err := sr.applyPlannedBatch(ctx, t, w, batch, batchNo)
 		if err != nil {
 			return err
 		}
-		failpoint.Hit("after-target-write")
-		if len(redo) > 0 {
-			// Updates of records gone from the target (deleted behind oneway's back) are created again.
-			c2, _, err := sr.applyBatch(ctx, t, w, redo)
-			if err != nil {
-				return err
-			}
-			mergeCommit(&c, c2)
-		}
-		if len(inflight.Inflight) > 0 {
-			c.Landed = append(c.Landed, inflight.InflightID)
-		}
-		if t.nonIdempotent {
-			for _, p := range batch {
-				c.Clear = append(c.Clear, p.Key)
-			}
+		if pipe != nil {
+			return pipe.send(c, acknowledged(len(batch)))
 		}
 		if err := commit(c); err != nil {
 			return err
 		}
-		failpoint.Hit("after-ledger-commit")
-		done += len(batch)
-		if e.Progress != nil {
-			e.Progress.Applied(sr.sy.Name, t.scope.Target, done, total)
-		}
+		acknowledged(len(batch))()
 		return nil
 	})
+	if pipe != nil {
+		if perr := pipe.close(); err == nil {
+			err = perr
+		}
+	}
 	if err != nil {
 		t.fail(fmt.Errorf("write %s: %w", t.scope.Target, err))
 		return
@@ -183,6 +171,66 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	}
 }
 
+// applyPlannedBatch sends batch number batchNo of the plan and returns the ledger commit of its
+// acknowledgement, which lands the batch's inflight row.
+func (sr *syncRun) applyPlannedBatch(ctx context.Context, t *targetRun, w connector.Writer, batch []planned, batchNo int64) (ledger.Commit, error) {
+	var landed []int64
+	if l := t.inflight; l != nil {
+		l.sent = batchNo
+		if l.recorded[batchNo] {
+			delete(l.recorded, batchNo)
+			landed = append(landed, l.id(batchNo))
+		}
+	} else {
+		// A repair by verify plans without an inflight log: its creates are recorded just before the send.
+		inflight := ledger.Commit{InflightID: t.res.RunID*1_000_000 + batchNo}
+		for _, p := range batch {
+			if p.Fresh {
+				inflight.Inflight = append(inflight.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
+			}
+		}
+		if len(inflight.Inflight) > 0 {
+			if err := sr.commit(ctx, t, inflight); err != nil {
+				return ledger.Commit{}, err
+			}
+			landed = append(landed, inflight.InflightID)
+		}
+	}
+	if t.nonIdempotent {
+		// The intent is durable before the send: after a crash the next run knows these may have
+		// arrived (see delivery in docs/config.md).
+		intend := ledger.Commit{Intend: map[string]string{}}
+		for _, p := range batch {
+			if p.Action == connector.Create || p.Action == connector.Update {
+				intend.Intend[p.Key] = p.Hash
+			}
+		}
+		if err := sr.commit(ctx, t, intend); err != nil {
+			return ledger.Commit{}, err
+		}
+	}
+	c, redo, err := sr.applyBatch(ctx, t, w, batch)
+	if err != nil {
+		return ledger.Commit{}, err
+	}
+	failpoint.Hit("after-target-write")
+	if len(redo) > 0 {
+		// Updates of records gone from the target (deleted behind oneway's back) are created again.
+		c2, _, err := sr.applyBatch(ctx, t, w, redo)
+		if err != nil {
+			return ledger.Commit{}, err
+		}
+		mergeCommit(&c, c2)
+	}
+	c.Landed = append(c.Landed, landed...)
+	if t.nonIdempotent {
+		for _, p := range batch {
+			c.Clear = append(c.Clear, p.Key)
+		}
+	}
+	return c, nil
+}
+
 func (sr *syncRun) commit(ctx context.Context, t *targetRun, c ledger.Commit) error {
 	c.Scope, c.RunID = t.scope, t.res.RunID
 	return sr.e.Store.Commit(ctx, c)
@@ -211,7 +259,7 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 	if err != nil {
 		return ledger.Commit{}, nil, err
 	}
-	var c ledger.Commit
+	c := ledger.Commit{Entries: make([]ledger.Entry, 0, len(batch))}
 	var redo []planned
 	for i, r := range results {
 		p := batch[i]

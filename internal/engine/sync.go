@@ -8,6 +8,7 @@ import (
 	"github.com/onewaysync/oneway/internal/failpoint"
 	"golang.org/x/time/rate"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
@@ -40,6 +41,12 @@ type targetRun struct {
 	// orphanBatches are the inflight batches of an earlier, crashed run that this run's complete read
 	// settled; they are cleared when it succeeds.
 	orphanBatches []int64
+	// orphans are the entries of the inflight batches found at the start: those of earlier runs.
+	orphanIDs []int64
+	orphans   []ledger.Entry
+	// inflight records the planned creates before anything is sent (runs only; nil in a plan).
+	inflight *inflightLog
+	finished bool // apply recorded the end of this target's run
 }
 
 func (t *targetRun) fail(err error) {
@@ -101,9 +108,9 @@ func (e *Engine) executeSync(ctx context.Context, spec *config.Spec, sy *config.
 func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 	e, sy := sr.e, sr.sy
 	if sr.opts.Apply {
-		unlock, err := e.Store.Lock(sy.Name)
-		if err != nil {
-			return err
+		unlock, lerr := e.Store.Lock(sy.Name)
+		if lerr != nil {
+			return lerr
 		}
 		defer unlock()
 		// A run that failed before writing anything is still recorded, so that status shows the sync
@@ -157,8 +164,24 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 		for _, r := range rejects {
 			t.rejected[r.Key] = r
 		}
+		if t.orphanIDs, t.orphans, err = e.Store.Inflight(ctx, t.scope); err != nil {
+			return err
+		}
 		if t.plan, err = newSpool(); err != nil {
 			return err
+		}
+	}
+	sr.readMode = config.DetectSnapshot
+	if sy.Source.Detect == config.DetectCursor && !sr.opts.Full && !sr.reconcileDue() {
+		sr.readMode = config.DetectCursor
+	}
+	if sr.opts.Apply {
+		// The run starts now, before planning: its creates are recorded as they are planned.
+		for _, t := range sr.targets {
+			if t.res.RunID, err = e.Store.StartRun(ctx, t.scope, sr.readMode, e.now()); err != nil {
+				return err
+			}
+			t.inflight = newInflightLog(t.res.RunID, t.cfg)
 		}
 	}
 	session, err := e.Store.Session(ctx)
@@ -167,6 +190,14 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 	}
 	defer session.Close()
 	sr.session = session
+	if sr.readMode == config.DetectSnapshot {
+		// Every record comes: the scope's live entries are loaded in one scan instead of looked up.
+		for _, t := range sr.targets {
+			if _, err := session.Preload(ctx, t.scope); err != nil {
+				return err
+			}
+		}
+	}
 
 	readStart := e.now()
 	if err := sr.readAndDiff(ctx, srcConn); err != nil {
@@ -176,6 +207,9 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 	failpoint.Hit("after-read")
 	for _, t := range sr.targets {
 		if err := sr.planRemovalsAndRetries(ctx, t); err != nil {
+			t.fail(err)
+		}
+		if err := sr.recordInflight(ctx, t); err != nil {
 			t.fail(err)
 		}
 	}
@@ -198,13 +232,16 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 func (sr *syncRun) recordFailure(ctx context.Context, cause error) {
 	ctx = context.WithoutCancel(ctx)
 	for _, t := range sr.targets {
-		if t.res.RunID != 0 {
+		if t.finished {
 			continue
 		}
-		id, err := sr.e.Store.StartRun(ctx, t.scope, sr.readMode, sr.e.now())
+		sr.landUnsent(ctx, t)
+		var err error
+		if t.res.RunID == 0 {
+			t.res.RunID, err = sr.e.Store.StartRun(ctx, t.scope, sr.readMode, sr.e.now())
+		}
 		if err == nil {
-			t.res.RunID = id
-			err = sr.e.Store.FinishRun(ctx, id, ledger.RunFailed, sr.e.redact(cause.Error()), sr.e.now())
+			err = sr.e.Store.FinishRun(ctx, t.res.RunID, ledger.RunFailed, sr.e.redact(cause.Error()), sr.e.now())
 		}
 		if err != nil {
 			t.log.Error("record failed run", "error", err)
@@ -222,27 +259,25 @@ func (sr *syncRun) readAndDiff(ctx context.Context, conn connector.Conn) error {
 	req := connector.ReadRequest{Stream: sy.Source.Stream, Key: sy.Source.Key, BatchSize: sy.Source.BatchSize}
 	var reader connector.Reader
 	var err error
-	useCursor := sy.Source.Detect == config.DetectCursor && !sr.opts.Full && !sr.reconcileDue()
-	if useCursor {
+	if sr.readMode == config.DetectCursor {
 		cs, ok := conn.(connector.CursorSource)
 		if !ok {
 			return fmt.Errorf("connection %s cannot read incrementally (detect: cursor); use detect: snapshot", sy.Source.Connection)
 		}
 		from := sr.readStart()
-		sr.readMode = config.DetectCursor
 		sr.complete = from == nil
 		reader, err = cs.ReadCursor(ctx, connector.CursorRequest{ReadRequest: req, Cursor: sy.Source.Cursor, From: from})
 	} else {
-		sr.readMode = config.DetectSnapshot
 		sr.complete = true
 		reader, err = src.Read(ctx, req)
 	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", sy.Source.Stream, err)
 	}
-	defer reader.Close()
+	pre := prefetch(ctx, reader)
+	defer pre.Close()
 	for {
-		recs, err := reader.Next(ctx)
+		recs, err := pre.Next(ctx)
 		if errors.Is(err, connector.EOF) {
 			break
 		}
@@ -256,6 +291,15 @@ func (sr *syncRun) readAndDiff(ctx context.Context, conn connector.Conn) error {
 		if sr.e.Progress != nil {
 			sr.e.Progress.Read(sy.Name, sr.read)
 		}
+	}
+	// Duplicates are found once every key is in: a record planned twice meanwhile is never applied.
+	dups, err := sr.session.Seal(ctx)
+	if err != nil {
+		return err
+	}
+	if len(dups) > 0 {
+		return fmt.Errorf("duplicate key %s in %s: two records share it (source.key: %v); oneway never merges them, fix the source or the key (nothing was written)",
+			dups[0], sy.Source.Stream, sy.Source.Key)
 	}
 	return nil
 }
@@ -297,42 +341,74 @@ type item struct {
 	mapped  connector.Record
 	present bool
 	err     error // the filter or map failed for this record
+	pos     []any // the record's cursor position (cursor syncs)
+}
+
+// prepared is what a record becomes for one target before the ledger is asked: its target key, its
+// canonical JSON and that document's hash; err is set when the target key cannot be read (the record
+// is rejected).
+type prepared struct {
+	tkey string
+	doc  []byte
+	hash string
+	err  error
+}
+
+// prepare computes a present, mapped record's target key, document and hash for t.
+func prepare(t *targetRun, it item) (prepared, error) {
+	tvals, err := connector.KeyValues(it.mapped, t.cfg.Key)
+	if err != nil {
+		return prepared{err: fmt.Errorf("target key: %v", err)}, nil
+	}
+	tkey, err := connector.EncodeKey(tvals)
+	if err != nil {
+		return prepared{}, err
+	}
+	doc, err := connector.CanonicalJSON(map[string]any(it.mapped))
+	if err != nil {
+		return prepared{}, fmt.Errorf("record %s: %w", it.skey, err)
+	}
+	return prepared{tkey: tkey, doc: doc, hash: hashDoc(doc)}, nil
 }
 
 func (sr *syncRun) diffBatch(ctx context.Context, recs []connector.Record) error {
 	sy := sr.sy
 	items := make([]item, len(recs))
-	keys := make([]string, len(recs))
-	present := make([]bool, len(recs))
-	for i, rec := range recs {
+	errs := make([]error, len(recs))
+	// The key, filter and map of each record are independent: they run on every core.
+	parallel(len(recs), func(i int) {
+		rec := recs[i]
 		skey, err := connector.RecordKey(rec, sy.Source.Key)
 		if err != nil {
-			return fmt.Errorf("record %d of %s: %w; every record needs its key (source.key: %v)", sr.read+i+1, sy.Source.Stream, err, sy.Source.Key)
+			errs[i] = fmt.Errorf("record %d of %s: %w; every record needs its key (source.key: %v)", sr.read+i+1, sy.Source.Stream, err, sy.Source.Key)
+			return
 		}
 		it := item{skey: skey, src: rec}
 		it.present, it.mapped, it.err = sr.transform(rec)
 		if sy.Source.Cursor != nil {
-			pos, err := positionOf(rec, sy.Source.Cursor, sy.Source.Key)
-			if err != nil {
-				return fmt.Errorf("record %s of %s: %w", skey, sy.Source.Stream, err)
-			}
-			for _, t := range sr.targets {
-				if pos != nil && (t.maxPos == nil || comparePositions(pos, t.maxPos) > 0) {
-					t.maxPos = pos
-				}
+			if it.pos, err = positionOf(rec, sy.Source.Cursor, sy.Source.Key); err != nil {
+				errs[i] = fmt.Errorf("record %s of %s: %w", skey, sy.Source.Stream, err)
+				return
 			}
 		}
 		items[i] = it
-		keys[i] = skey
+	})
+	keys := make([]string, len(recs))
+	present := make([]bool, len(recs))
+	for i, it := range items {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		for _, t := range sr.targets {
+			if it.pos != nil && (t.maxPos == nil || comparePositions(it.pos, t.maxPos) > 0) {
+				t.maxPos = it.pos
+			}
+		}
+		keys[i] = it.skey
 		present[i] = it.present
 	}
-	dups, err := sr.session.See(ctx, keys, present)
-	if err != nil {
+	if err := sr.session.See(ctx, keys, present); err != nil {
 		return err
-	}
-	if len(dups) > 0 {
-		return fmt.Errorf("duplicate key %s in %s: two records share it (source.key: %v); oneway never merges them, fix the source or the key (nothing was written)",
-			dups[0], sy.Source.Stream, sy.Source.Key)
 	}
 	for _, t := range sr.targets {
 		if t.err != nil {
@@ -364,52 +440,62 @@ func (sr *syncRun) transform(rec connector.Record) (present bool, mapped connect
 }
 
 func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) error {
-	keys := make([]string, 0, len(items))
-	for _, it := range items {
-		if it.present {
-			keys = append(keys, it.skey)
+	preps := make([]prepared, len(items))
+	errs := make([]error, len(items))
+	parallel(len(items), func(i int) {
+		if it := items[i]; it.present && it.err == nil {
+			preps[i], errs[i] = prepare(t, it)
 		}
+	})
+	keys := make([]string, 0, len(items))
+	todo := make([]bool, len(items))
+	for i, it := range items {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if !it.present {
+			continue
+		}
+		if it.err == nil && preps[i].err == nil && sr.session.Unchanged(t.scope, it.skey, preps[i].hash) {
+			// Live with the same hash is unchanged in every mode (see decide): no lookup needed.
+			t.res.Unchanged++
+			continue
+		}
+		todo[i] = true
+		keys = append(keys, it.skey)
 	}
 	entries, err := sr.session.Lookup(ctx, t.scope, keys)
 	if err != nil {
 		return err
 	}
-	for _, it := range items {
-		if !it.present {
+	for i, it := range items {
+		if !todo[i] {
 			continue
 		}
-		if err := sr.planRecord(ctx, t, it, entries, false); err != nil {
+		if err := sr.planRecord(ctx, t, it, preps[i], entries, false); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// planRecord decides what a present record needs in one target and spools it.
-func (sr *syncRun) planRecord(ctx context.Context, t *targetRun, it item, entries map[string]ledger.Entry, retry bool) error {
+// planRecord decides what a present record needs in one target and spools it. pr is prepare's result
+// (ignored when the filter or map failed).
+func (sr *syncRun) planRecord(ctx context.Context, t *targetRun, it item, pr prepared, entries map[string]ledger.Entry, retry bool) error {
 	if it.err != nil {
 		payload, _ := connector.MarshalTyped(map[string]any(it.src))
 		t.res.Failed++
 		sr.noteFailure(t, it.skey, "map", it.err.Error())
 		return sr.rejectNow(t, ledger.Rejected{Key: it.skey, Action: "map", Reason: it.err.Error(), Payload: payload})
 	}
-	tvals, err := connector.KeyValues(it.mapped, t.cfg.Key)
-	if err != nil {
+	if pr.err != nil {
 		t.res.Failed++
-		reason := fmt.Sprintf("target key: %v", err)
+		reason := pr.err.Error()
 		sr.noteFailure(t, it.skey, "map", reason)
 		payload, _ := connector.MarshalTyped(map[string]any(it.src))
 		return sr.rejectNow(t, ledger.Rejected{Key: it.skey, Action: "map", Reason: reason, Payload: payload})
 	}
-	tkey, err := connector.EncodeKey(tvals)
-	if err != nil {
-		return err
-	}
-	doc, err := connector.CanonicalJSON(map[string]any(it.mapped))
-	if err != nil {
-		return fmt.Errorf("record %s: %w", it.skey, err)
-	}
-	hash := hashDoc(doc)
+	tkey, doc, hash := pr.tkey, pr.doc, pr.hash
 	entry, known := entries[it.skey]
 	action := decide(t.cfg.Mode, entry, known, hash)
 	if action == connector.Unchanged {
@@ -427,7 +513,7 @@ func (sr *syncRun) planRecord(ctx context.Context, t *targetRun, it item, entrie
 	p := planned{Action: action, Key: it.skey, TKey: tkey, TID: entry.TargetID, Rec: it.mapped, Hash: hash, Doc: doc,
 		Retry: retry, Probe: t.cfg.Mode == config.ModeUpdate,
 		Fresh: action == connector.Create && t.cfg.Mode != config.ModeAppend && (!known || entry.Status != ledger.Live)}
-	if err := t.plan.add(p); err != nil {
+	if err := sr.addPlanned(ctx, t, p); err != nil {
 		return err
 	}
 	sr.count(t, action, 1)
@@ -562,12 +648,18 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 	if t.err != nil {
 		return t.err
 	}
-	for key, r := range t.rejected {
-		present, err := sr.session.Present(ctx, key)
-		if err != nil {
-			return err
-		}
-		if present {
+	rejectedKeys := make([]string, 0, len(t.rejected))
+	for key := range t.rejected {
+		rejectedKeys = append(rejectedKeys, key)
+	}
+	slices.Sort(rejectedKeys) // retried in key order, the same every run
+	present, err := sr.session.Present(ctx, rejectedKeys)
+	if err != nil {
+		return err
+	}
+	for _, key := range rejectedKeys {
+		r := t.rejected[key]
+		if present[key] {
 			continue // planned again from the fresh read
 		}
 		if sr.complete {
@@ -592,7 +684,7 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 		removals++
 		sr.count(t, p.Action, 1)
 		sr.sample(t, p.Action, en.Key, nil, en.Doc)
-		return t.plan.add(p)
+		return sr.addPlanned(ctx, t, p)
 	}
 	if err := sr.session.Unseen(ctx, t.scope, remove); err != nil {
 		return err
@@ -617,24 +709,25 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 // planOrphans removes the records of batches a crashed run sent without hearing back, when the source no
 // longer has them and the ledger does not hold them (held ones are removals already).
 func (sr *syncRun) planOrphans(ctx context.Context, t *targetRun, remove func(ledger.Entry) error) error {
-	ids, entries, err := sr.e.Store.Inflight(ctx, t.scope)
-	if err != nil || len(ids) == 0 {
-		return err
+	ids, entries := t.orphanIDs, t.orphans
+	if len(ids) == 0 {
+		return nil
 	}
 	t.orphanBatches = ids
-	seen := map[string]bool{}
+	keys := make([]string, len(entries))
+	for i, en := range entries {
+		keys[i] = en.Key
+	}
+	present, err := sr.session.Present(ctx, keys)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
 	for _, en := range entries {
-		if seen[en.Key] {
+		if done[en.Key] || present[en.Key] {
 			continue
 		}
-		seen[en.Key] = true
-		present, err := sr.session.Present(ctx, en.Key)
-		if err != nil || present {
-			if err != nil {
-				return err
-			}
-			continue
-		}
+		done[en.Key] = true
 		held, err := sr.session.Lookup(ctx, t.scope, []string{en.Key})
 		if err != nil {
 			return err
@@ -647,6 +740,18 @@ func (sr *syncRun) planOrphans(ctx context.Context, t *targetRun, remove func(le
 		}
 	}
 	return nil
+}
+
+// planPrepared prepares and plans one record again from the rejected list.
+func (sr *syncRun) planPrepared(ctx context.Context, t *targetRun, it item, entries map[string]ledger.Entry) error {
+	var pr prepared
+	if it.err == nil {
+		var err error
+		if pr, err = prepare(t, it); err != nil {
+			return err
+		}
+	}
+	return sr.planRecord(ctx, t, it, pr, entries, true)
 }
 
 // planRetry plans a rejected record again from its stored payload, for reads that did not bring it.
@@ -667,7 +772,7 @@ func (sr *syncRun) planRetry(ctx context.Context, t *targetRun, r ledger.Rejecte
 			t.resolve = append(t.resolve, r.Key)
 			return nil
 		}
-		return sr.planRecord(ctx, t, it, entries, true)
+		return sr.planPrepared(ctx, t, it, entries)
 	case connector.Delete.String(), connector.SoftDelete.String():
 		en, ok := entries[r.Key]
 		if !ok || (en.Status != ledger.Live && en.Status != ledger.Pending) {
@@ -683,12 +788,12 @@ func (sr *syncRun) planRetry(ctx context.Context, t *targetRun, r ledger.Rejecte
 			p.Rec = t.cfg.SoftDelete
 		}
 		sr.count(t, p.Action, 1)
-		return t.plan.add(p)
+		return sr.addPlanned(ctx, t, p)
 	default:
 		rec, err := connector.UnmarshalTypedRecord(r.Payload)
 		if err != nil {
 			return fmt.Errorf("rejected record %s: %w", r.Key, err)
 		}
-		return sr.planRecord(ctx, t, item{skey: r.Key, mapped: rec, present: true}, entries, true)
+		return sr.planPrepared(ctx, t, item{skey: r.Key, mapped: rec, present: true}, entries)
 	}
 }

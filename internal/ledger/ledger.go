@@ -147,17 +147,25 @@ type Store interface {
 // Session is a sync run's working area: the set of source keys seen in the current read. It lives in
 // scratch storage outside the state file, so a plan writes nothing to the state. One goroutine uses it.
 type Session interface {
+	// Preload loads the scope's Live entries for Unchanged, when the scope is small enough; it reports
+	// whether it did.
+	Preload(ctx context.Context, s Scope) (bool, error)
+	// Unchanged reports whether a preloaded scope holds key as Live with exactly hash (false when the
+	// scope was not preloaded: ask Lookup).
+	Unchanged(s Scope, key, hash string) bool
 	// Lookup returns the entries of the given keys that exist in the scope, without their Doc.
 	Lookup(ctx context.Context, s Scope, keys []string) (map[string]Entry, error)
 	// Doc returns the doc last written for one key (nil when there is none).
 	Doc(ctx context.Context, s Scope, key string) ([]byte, error)
-	// See adds keys to the seen set and returns those that were already in it (duplicates). present[i]
-	// says whether keys[i] counts as present in the source (false: read but filtered out, which counts as
-	// absent for removals).
-	See(ctx context.Context, keys []string, present []bool) (dups []string, err error)
+	// See adds keys to the seen set. present[i] says whether keys[i] counts as present in the source
+	// (false: read but filtered out, which counts as absent for removals).
+	See(ctx context.Context, keys []string, present []bool) error
+	// Seal ends the read and returns keys that were seen more than once (at most ten). Unseen and
+	// Present need it first.
+	Seal(ctx context.Context) (dups []string, err error)
 	// Unseen calls fn for every Live or Pending entry of the scope whose key was not seen as present.
 	Unseen(ctx context.Context, s Scope, fn func(Entry) error) error
-	// Present reports whether a key was seen as present.
-	Present(ctx context.Context, key string) (bool, error)
+	// Present reports which of keys were seen as present.
+	Present(ctx context.Context, keys []string) (map[string]bool, error)
 	Close() error
 }

@@ -4,15 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/maphash"
 	"time"
+
+	"github.com/onewaysync/oneway/internal/seenset"
 )
 
-// sqliteSession keeps the seen set in a TEMP table of one dedicated connection. SQLite keeps TEMP
-// tables in a scratch file of their own (temp_store=FILE), never in the state file, and drops them
-// with the connection, so memory stays flat and a plan leaves the state untouched.
+// sqliteSession reads the ledger on a dedicated connection and keeps the seen keys in a seenset.Set
+// (sorted runs in unlinked temporary files past a few MB), never in the state file: memory stays flat and
+// a plan leaves the state untouched.
 type sqliteSession struct {
 	s    *SQLite
 	conn *sql.Conn
+	seen *seenset.Set
+	// live holds, per preloaded scope, a 128-bit fingerprint of each Live entry's (key, hash).
+	live map[Scope]map[[2]uint64]struct{}
+	seed [2]maphash.Seed
 }
 
 // Session opens a run's working area.
@@ -21,26 +28,87 @@ func (s *SQLite) Session(ctx context.Context) (Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: session: %w", err)
 	}
-	for _, q := range []string{
-		"PRAGMA temp_store = FILE",
-		"DROP TABLE IF EXISTS temp.seen",
-		"CREATE TEMP TABLE seen (key TEXT PRIMARY KEY, present INTEGER NOT NULL) WITHOUT ROWID",
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("state: session: %w", err)
-		}
-	}
-	return &sqliteSession{s: s, conn: conn}, nil
+	return &sqliteSession{s: s, conn: conn, seen: seenset.New(0), live: map[Scope]map[[2]uint64]struct{}{},
+		seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}, nil
 }
 
 func (ss *sqliteSession) Close() error {
-	// The connection goes back to the pool: drop the table so the next session starts empty.
-	_, err := ss.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp.seen")
-	if cerr := ss.conn.Close(); err == nil {
-		err = cerr
+	ss.seen.Close()
+	return ss.conn.Close()
+}
+
+// PreloadLimit is the largest scope Preload loads: 16 bytes of fingerprint per entry, about 20 in a Go
+// map, so at most some 40 MB. Larger scopes are looked up key by key.
+const PreloadLimit = 2_000_000
+
+// Preload reads the scope's Live entries once, in one scan, so that Unchanged answers from memory; a
+// read that brings every record (snapshot) then costs a map probe per unchanged record instead of a
+// B-tree search. A scope larger than PreloadLimit is not loaded (memory stays flat); Preload says so.
+func (ss *sqliteSession) Preload(ctx context.Context, sc Scope) (bool, error) {
+	id, err := ss.s.scopeID(ctx, sc, false)
+	if err != nil || id == 0 {
+		return false, err
 	}
-	return err
+	var n int
+	if err := ss.conn.QueryRowContext(ctx, "SELECT count(*) FROM entries WHERE scope = ? AND status = 1", id).Scan(&n); err != nil {
+		return false, fmt.Errorf("state: preload: %w", err)
+	}
+	if n == 0 || n > PreloadLimit {
+		return false, nil
+	}
+	rows, err := ss.conn.QueryContext(ctx, "SELECT key, hash FROM entries WHERE scope = ? AND status = 1", id)
+	if err != nil {
+		return false, fmt.Errorf("state: preload: %w", err)
+	}
+	defer rows.Close()
+	set := make(map[[2]uint64]struct{}, n)
+	var key, hash sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&key, &hash); err != nil {
+			return false, fmt.Errorf("state: preload: %w", err)
+		}
+		set[fingerprint(ss.seed, key, hash)] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("state: preload: %w", err)
+	}
+	ss.live[sc] = set
+	return true, nil
+}
+
+// fingerprint hashes (key, hash) to 128 bits with the session's random seeds. Two different pairs share
+// one with probability 2^-128: far below the chance that two different records share their SHA-256.
+func fingerprint[T string | sql.RawBytes](seeds [2]maphash.Seed, key, hash T) [2]uint64 {
+	var fp [2]uint64
+	for i, seed := range seeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		writeTo(&h, key)
+		h.WriteByte(0) // keys are JSON: never a NUL byte, so (key, hash) splits one way only
+		writeTo(&h, hash)
+		fp[i] = h.Sum64()
+	}
+	return fp
+}
+
+func writeTo[T string | sql.RawBytes](h *maphash.Hash, v T) {
+	switch v := any(v).(type) {
+	case string:
+		h.WriteString(v)
+	case sql.RawBytes:
+		h.Write(v)
+	}
+}
+
+// Unchanged reports whether the preloaded scope holds key as Live with exactly hash. False means
+// "unknown" too (a scope not preloaded): Lookup then tells.
+func (ss *sqliteSession) Unchanged(sc Scope, key, hash string) bool {
+	set, ok := ss.live[sc]
+	if !ok {
+		return false
+	}
+	_, ok = set[fingerprint(ss.seed, key, hash)]
+	return ok
 }
 
 // Lookup reads entries of keys in one query per 500 keys.
@@ -90,79 +158,83 @@ func scanEntries(rows *sql.Rows, fn func(Entry) error) error {
 	return rows.Err()
 }
 
-// See inserts keys into the seen set; the keys it could not insert are duplicates.
-func (ss *sqliteSession) See(ctx context.Context, keys []string, present []bool) ([]string, error) {
-	var dups []string
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, 0, 2*len(part))
-		for i, k := range part {
-			args = append(args, k, present[start+i])
-		}
-		rows, err := ss.conn.QueryContext(ctx, "INSERT INTO temp.seen (key, present) VALUES "+
-			valueRows(len(part))+" ON CONFLICT DO NOTHING RETURNING key", args...)
-		if err != nil {
-			return nil, fmt.Errorf("state: seen set: %w", err)
-		}
-		inserted := make(map[string]bool, len(part))
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("state: seen set: %w", err)
-			}
-			inserted[k] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("state: seen set: %w", err)
-		}
-		for _, k := range part {
-			if inserted[k] {
-				delete(inserted, k) // a second occurrence in the same chunk is a duplicate too
-				continue
-			}
-			dups = append(dups, k)
+// See adds keys to the seen set.
+func (ss *sqliteSession) See(_ context.Context, keys []string, present []bool) error {
+	for i, k := range keys {
+		if err := ss.seen.Add(k, present[i]); err != nil {
+			return err
 		}
 	}
-	return dups, nil
+	return nil
 }
 
-func valueRows(n int) string {
-	b := make([]byte, 0, n*5)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "(?, ?)"...)
-	}
-	return string(b)
+// Seal ends the read: it returns the keys seen more than once.
+func (ss *sqliteSession) Seal(context.Context) ([]string, error) {
+	return ss.seen.Seal()
 }
 
-// Present reports whether key was seen as present.
-func (ss *sqliteSession) Present(ctx context.Context, key string) (bool, error) {
-	var n int
-	err := ss.conn.QueryRowContext(ctx, "SELECT count(*) FROM temp.seen WHERE key = ? AND present = 1", key).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("state: seen set: %w", err)
-	}
-	return n > 0, nil
+// Present reports which of keys were seen as present.
+func (ss *sqliteSession) Present(_ context.Context, keys []string) (map[string]bool, error) {
+	return ss.seen.Contains(keys)
 }
 
-// Unseen streams the scope's Live and Pending entries missing from the seen set: one indexed scan.
+// Unseen streams the scope's Live and Pending entries missing from the seen set: the entries in key
+// order (the primary key's), merged with the sorted seen keys, then each removal's doc read by key.
 func (ss *sqliteSession) Unseen(ctx context.Context, sc Scope, fn func(Entry) error) error {
 	id, err := ss.s.scopeID(ctx, sc, false)
 	if err != nil || id == 0 {
 		return err
 	}
-	rows, err := ss.conn.QueryContext(ctx, `SELECT key, tkey, tid, hash, doc, status, first_seen, last_seen
-		FROM entries WHERE scope = ? AND status IN (1, 4) AND key NOT IN (SELECT key FROM temp.seen WHERE present = 1) ORDER BY key`, id)
+	seen, err := ss.seen.Iter()
 	if err != nil {
 		return fmt.Errorf("state: removals: %w", err)
 	}
-	if err := scanEntries(rows, fn); err != nil {
+	next, more, err := seen.Next()
+	if err != nil {
 		return fmt.Errorf("state: removals: %w", err)
+	}
+	// Only the keys are scanned (most are seen); the removals' entries are read by key afterwards, when
+	// the scan no longer holds the connection.
+	rows, err := ss.conn.QueryContext(ctx, "SELECT key FROM entries WHERE scope = ? AND status IN (1, 4) ORDER BY key", id)
+	if err != nil {
+		return fmt.Errorf("state: removals: %w", err)
+	}
+	var gone []string
+	var key sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&key); err != nil {
+			rows.Close()
+			return fmt.Errorf("state: removals: %w", err)
+		}
+		for more && next < string(key) {
+			if next, more, err = seen.Next(); err != nil {
+				rows.Close()
+				return fmt.Errorf("state: removals: %w", err)
+			}
+		}
+		if !more || next != string(key) {
+			gone = append(gone, string(key))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("state: removals: %w", err)
+	}
+	for _, k := range gone {
+		row, err := ss.conn.QueryContext(ctx, `SELECT key, tkey, tid, hash, doc, status, first_seen, last_seen
+			FROM entries WHERE scope = ? AND key = ?`, id, k)
+		if err != nil {
+			return fmt.Errorf("state: removals: %w", err)
+		}
+		var found []Entry
+		if err := scanEntries(row, func(e Entry) error { found = append(found, e); return nil }); err != nil {
+			return fmt.Errorf("state: removals: %w", err)
+		}
+		for _, e := range found {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -114,24 +114,34 @@ func TestSessionSeenAndUnseen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	dups, err := sess.See(ctx, []string{"[0]", "[1]", "[2]", "[1]"}, []bool{true, false, true, true})
-	if err != nil {
+	if err := sess.See(ctx, []string{"[0]", "[1]", "[2]"}, []bool{true, false, true}); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(dups) != "[[1]]" {
-		t.Fatalf("dups = %v, want [[1]]", dups)
+	if err := sess.See(ctx, []string{"[2]", "[9]"}, []bool{true, true}); err != nil {
+		t.Fatal(err)
 	}
-	dups, _ = sess.See(ctx, []string{"[2]", "[9]"}, []bool{true, true})
-	if fmt.Sprint(dups) != "[[2]]" {
-		t.Fatalf("dups across batches = %v", dups)
+	dups, err := sess.Seal(ctx)
+	if err != nil || fmt.Sprint(dups) != "[[2]]" {
+		t.Fatalf("dups across batches = %v, %v; want [[2]]", dups, err)
 	}
 	var unseen []string
-	if err := sess.Unseen(ctx, scope, func(e ledger.Entry) error { unseen = append(unseen, e.Key); return nil }); err != nil {
+	err = sess.Unseen(ctx, scope, func(e ledger.Entry) error {
+		if !strings.Contains(string(e.Doc), "yyy") || e.TargetKey != e.Key {
+			t.Errorf("removal %s came without its doc or target key: %+v", e.Key, e)
+		}
+		unseen = append(unseen, e.Key)
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	// [1] was read but filtered out: absent. [3] and [4] were not read.
 	if fmt.Sprint(unseen) != "[[1] [3] [4]]" {
 		t.Fatalf("unseen = %v", unseen)
+	}
+	present, err := sess.Present(ctx, []string{"[0]", "[1]", "[7]", "[9]"})
+	if err != nil || fmt.Sprint(present) != "map[[0]:true [9]:true]" {
+		t.Fatalf("present = %v, %v", present, err)
 	}
 	got, err := sess.Lookup(ctx, scope, []string{"[0]", "[7]"})
 	if err != nil || len(got) != 1 || got["[0]"].Status != ledger.Live {
@@ -144,8 +154,51 @@ func TestSessionSeenAndUnseen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess2.Close()
-	if p, _ := sess2.Present(ctx, "[0]"); p {
+	if _, err := sess2.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := sess2.Present(ctx, []string{"[0]"}); p["[0]"] {
 		t.Fatal("a new session saw keys of the previous one")
+	}
+}
+
+// TestUnseenMergesInTheLedgersOrder reads thousands of keys whose byte order differs from their
+// numeric order ("[10]" < "[9]"): the merge of the ledger's scan with the seen keys must agree on it.
+func TestUnseenMergesInTheLedgersOrder(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "state.db"), false)
+	const n = 3000
+	commitEntries(t, st, n)
+	sess, err := st.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	want := map[string]bool{}
+	for i := n - 1; i >= 0; i-- { // any read order
+		k := fmt.Sprintf("[%d]", i)
+		if i%3 == 0 || i%7 == 0 {
+			want[k] = true
+			continue
+		}
+		if err := sess.See(ctx, []string{k}, []bool{true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sess.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	if err := sess.Unseen(ctx, scope, func(e ledger.Entry) error { got[e.Key] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d removals, want %d", len(got), len(want))
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("%s not seen but not a removal", k)
+		}
 	}
 }
 
@@ -240,5 +293,51 @@ func TestNewStateUsesLargePages(t *testing.T) {
 	// The header stores the page size at offset 16, big-endian.
 	if len(f) < 18 || int(f[16])<<8|int(f[17]) != 16384>>0&0xffff {
 		t.Fatalf("page size %d, want 16384", int(f[16])<<8|int(f[17]))
+	}
+}
+
+func TestPreloadAnswersUnchanged(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "state.db"), false)
+	err := st.Commit(ctx, ledger.Commit{Scope: scope, Entries: []ledger.Entry{
+		{Key: "[1]", TargetKey: "[1]", Hash: "h1", Status: ledger.Live},
+		{Key: "[2]", TargetKey: "[2]", Hash: "h2", Status: ledger.SoftDeleted},
+		{Key: "[3]", TargetKey: "[3]", Hash: "h3", Status: ledger.Pending},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := st.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if sess.Unchanged(scope, "[1]", "h1") {
+		t.Fatal("Unchanged answered before Preload")
+	}
+	other := ledger.Scope{Sync: "other", Target: "t"}
+	if ok, err := sess.Preload(ctx, other); ok || err != nil {
+		t.Fatalf("Preload of an unknown scope = %v, %v", ok, err)
+	}
+	if ok, err := sess.Preload(ctx, scope); !ok || err != nil {
+		t.Fatalf("Preload = %v, %v", ok, err)
+	}
+	for _, c := range []struct {
+		key, hash string
+		want      bool
+	}{
+		{"[1]", "h1", true},
+		{"[1]", "h2", false}, // changed
+		{"[2]", "h2", false}, // soft-deleted: an update brings it back
+		{"[3]", "h3", false}, // pending: its send is unconfirmed
+		{"[4]", "h1", false}, // new
+		{"[1]h", "1", false}, // the pair is not a concatenation
+	} {
+		if got := sess.Unchanged(scope, c.key, c.hash); got != c.want {
+			t.Errorf("Unchanged(%s, %s) = %v, want %v", c.key, c.hash, got, c.want)
+		}
+	}
+	if sess.Unchanged(other, "[1]", "h1") {
+		t.Fatal("Unchanged answered for a scope that was not preloaded")
 	}
 }
