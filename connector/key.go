@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // MissingFieldError reports a key (or cursor) field absent from a record.
@@ -54,6 +56,14 @@ func RecordKey(r Record, fields []string) (string, error) {
 // DecodeKey reverses EncodeKey. Numbers come back as json.Number when they are not whole int64 values
 // and as int64 otherwise; times come back as strings (RFC 3339), which SQL drivers accept as parameters.
 func DecodeKey(s string) ([]any, error) {
+	if v, ok := decodeSimpleKey(s); ok {
+		return []any{v}, nil
+	}
+	return decodeKeyJSON(s)
+}
+
+// decodeKeyJSON is DecodeKey through the JSON decoder, for every key.
+func decodeKeyJSON(s string) ([]any, error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
 	dec.UseNumber()
 	var vals []any
@@ -68,4 +78,43 @@ func DecodeKey(s string) ([]any, error) {
 		}
 	}
 	return vals, nil
+}
+
+// decodeSimpleKey decodes, without the JSON decoder, the two keys nearly every sync has: one whole
+// number ([42]) or one string without escapes (["c-1002"]). It gives exactly what the decoder gives, and
+// ok false for anything else.
+func decodeSimpleKey(s string) (any, bool) {
+	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	in := s[1 : len(s)-1]
+	if len(in) >= 2 && in[0] == '"' && in[len(in)-1] == '"' {
+		str := in[1 : len(in)-1]
+		for i := 0; i < len(str); i++ {
+			if c := str[i]; c == '"' || c == '\\' || c < 0x20 {
+				return nil, false
+			}
+		}
+		if !utf8.ValidString(str) {
+			return nil, false // the decoder would replace the invalid bytes
+		}
+		return str, true
+	}
+	digits := in
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 19 || (digits[0] == '0' && len(digits) > 1) {
+		return nil, false // empty, beyond int64, or a leading zero (not JSON)
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return nil, false
+		}
+	}
+	n, err := strconv.ParseInt(in, 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	return n, true
 }
