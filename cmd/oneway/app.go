@@ -27,6 +27,7 @@ type app struct {
 	json           bool
 	logLevel       string
 	cpuProfile     string
+	memProfile     string
 	profile        *os.File
 
 	spec *config.Spec
@@ -218,5 +219,17 @@ func (a *app) stopProfile() {
 	if a.profile != nil {
 		pprof.StopCPUProfile()
 		a.profile.Close()
+	}
+	if a.memProfile != "" {
+		// The allocations of the whole run (go tool pprof -sample_index=alloc_space): what feeds the GC.
+		f, err := os.Create(a.memProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "memprofile:", err)
+			return
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fmt.Fprintln(os.Stderr, "memprofile:", err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -232,7 +233,7 @@ func decodePlanned(b []byte) (planned, error) {
 	p.Action = connector.Action(d.byte())
 	p.setFlags(d.byte())
 	p.Key, p.TKey, p.TID, p.Hash = d.str(), d.str(), d.str(), d.str()
-	p.Doc = d.raw()
+	p.Doc = bytes.Clone(d.raw()) // nothing of p aliases b, which the spool reuses
 	if v := d.value(); v != nil {
 		m, ok := v.(map[string]any)
 		if !ok {

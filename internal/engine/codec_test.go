@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,4 +44,29 @@ func FuzzDecodePlanned(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = decodePlanned(data) // must not panic or allocate without bound
 	})
+}
+
+// The spool reuses its read buffer: a batch's changes must not share memory with it.
+func TestSpoolBatchesOwnTheirBytes(t *testing.T) {
+	s, err := newSpool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	var want []planned
+	for i := range 5 {
+		p := planned{Action: connector.Create, Key: fmt.Sprintf("[%d]", i), TKey: fmt.Sprintf("[%d]", i), Hash: fmt.Sprint(i),
+			Doc: []byte(fmt.Sprintf(`{"n":%d}`, i)), Rec: connector.Record{"b": []byte{byte(i), byte(i)}, "s": fmt.Sprint(i)}}
+		want = append(want, p)
+		if err := s.add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []planned
+	if err := s.each(2, func(batch []planned) error { got = append(got, batch...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("spooled changes (-want +got):\n%s", diff)
+	}
 }

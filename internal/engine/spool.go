@@ -87,6 +87,7 @@ func (s *spool) each(size int, fn func([]planned) error) error {
 	}
 	r := bufio.NewReaderSize(s.f, 1<<20)
 	batch := make([]planned, 0, size)
+	var frame []byte
 	for {
 		n, err := binary.ReadUvarint(r)
 		if errors.Is(err, io.EOF) {
@@ -95,7 +96,10 @@ func (s *spool) each(size int, fn func([]planned) error) error {
 		if err != nil {
 			return fmt.Errorf("plan spool: %w", err)
 		}
-		frame := make([]byte, n)
+		if uint64(cap(frame)) < n {
+			frame = make([]byte, n)
+		}
+		frame = frame[:n] // reused: decodePlanned copies what it keeps
 		if _, err := io.ReadFull(r, frame); err != nil {
 			return fmt.Errorf("plan spool: %w", err)
 		}
