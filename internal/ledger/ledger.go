@@ -146,6 +146,8 @@ type Store interface {
 
 // Session is a sync run's working area: the set of source keys seen in the current read. It lives in
 // scratch storage outside the state file, so a plan writes nothing to the state. One goroutine uses it.
+// It serves the planning of one run, under the sync's lock: it may assume that the scope's entries do
+// not change while it is open (they change when the run applies, after planning).
 type Session interface {
 	// Preload loads the scope's Live entries for Unchanged, when the scope is small enough; it reports
 	// whether it did.

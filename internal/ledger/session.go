@@ -20,6 +20,8 @@ type sqliteSession struct {
 	// live holds, per preloaded scope, a 128-bit fingerprint of each Live entry's (key, hash).
 	live map[Scope]map[[2]uint64]struct{}
 	seed [2]maphash.Seed
+	// empty caches, per scope, whether it held no entries when first looked up.
+	empty map[Scope]bool
 }
 
 // Session opens a run's working area.
@@ -28,7 +30,7 @@ func (s *SQLite) Session(ctx context.Context) (Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: session: %w", err)
 	}
-	return &sqliteSession{s: s, conn: conn, seen: seenset.New(0), live: map[Scope]map[[2]uint64]struct{}{},
+	return &sqliteSession{s: s, conn: conn, seen: seenset.New(0), live: map[Scope]map[[2]uint64]struct{}{}, empty: map[Scope]bool{},
 		seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}, nil
 }
 
@@ -117,6 +119,21 @@ func (ss *sqliteSession) Lookup(ctx context.Context, sc Scope, keys []string) (m
 	id, err := ss.s.scopeID(ctx, sc, false)
 	if err != nil || id == 0 {
 		return out, err
+	}
+	empty, known := ss.empty[sc]
+	if !known {
+		// A scope's first run (its run is recorded, so the scope exists) has nothing to look up. Entries
+		// only change when a run applies, after its planning, so the answer holds for the session.
+		var one int
+		err := ss.conn.QueryRowContext(ctx, "SELECT 1 FROM entries WHERE scope = ? LIMIT 1", id).Scan(&one)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, fmt.Errorf("state: lookup: %w", err)
+		}
+		empty = err == sql.ErrNoRows
+		ss.empty[sc] = empty
+	}
+	if empty {
+		return out, nil
 	}
 	const chunk = 500
 	for start := 0; start < len(keys); start += chunk {
