@@ -442,9 +442,12 @@ func (sr *syncRun) transform(rec connector.Record) (present bool, mapped connect
 func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) error {
 	preps := make([]prepared, len(items))
 	errs := make([]error, len(items))
+	same := make([]bool, len(items))
 	parallel(len(items), func(i int) {
 		if it := items[i]; it.present && it.err == nil {
 			preps[i], errs[i] = prepare(t, it)
+			// Live with the same hash is unchanged in every mode (see decide): no lookup needed.
+			same[i] = errs[i] == nil && preps[i].err == nil && sr.session.Unchanged(t.scope, it.skey, preps[i].hash)
 		}
 	})
 	keys := make([]string, 0, len(items))
@@ -456,8 +459,7 @@ func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) e
 		if !it.present {
 			continue
 		}
-		if it.err == nil && preps[i].err == nil && sr.session.Unchanged(t.scope, it.skey, preps[i].hash) {
-			// Live with the same hash is unchanged in every mode (see decide): no lookup needed.
+		if same[i] {
 			t.res.Unchanged++
 			continue
 		}

@@ -153,7 +153,8 @@ type Session interface {
 	// whether it did.
 	Preload(ctx context.Context, s Scope) (bool, error)
 	// Unchanged reports whether a preloaded scope holds key as Live with exactly hash (false when the
-	// scope was not preloaded: ask Lookup).
+	// scope was not preloaded: ask Lookup). Unlike the other methods it may be called from several
+	// goroutines at once, between Preloads.
 	Unchanged(s Scope, key, hash string) bool
 	// Lookup returns the entries of the given keys that exist in the scope, without their Doc.
 	Lookup(ctx context.Context, s Scope, keys []string) (map[string]Entry, error)
