@@ -44,6 +44,9 @@ type targetRun struct {
 	// orphans are the entries of the inflight batches found at the start: those of earlier runs.
 	orphanIDs []int64
 	orphans   []ledger.Entry
+	// held counts the present records whose key the ledger holds as Live or Pending: when it equals the
+	// session's Held, nothing is to be removed.
+	held int
 	// inflight records the planned creates before anything is sent (runs only; nil in a plan).
 	inflight *inflightLog
 	finished bool // apply recorded the end of this target's run
@@ -461,6 +464,7 @@ func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) e
 		}
 		if same[i] {
 			t.res.Unchanged++
+			t.held++
 			continue
 		}
 		todo[i] = true
@@ -473,6 +477,9 @@ func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) e
 	for i, it := range items {
 		if !todo[i] {
 			continue
+		}
+		if e, ok := entries[it.skey]; ok && (e.Status == ledger.Live || e.Status == ledger.Pending) {
+			t.held++
 		}
 		if err := sr.planRecord(ctx, t, it, preps[i], entries, false); err != nil {
 			return err
@@ -688,8 +695,11 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 		sr.sample(t, p.Action, en.Key, nil, en.Doc)
 		return sr.addPlanned(ctx, t, p)
 	}
-	if err := sr.session.Unseen(ctx, t.scope, remove); err != nil {
-		return err
+	if n, ok := sr.session.Held(t.scope); !ok || n != t.held {
+		// Some held entries were not seen present (or the count is unknown): find them.
+		if err := sr.session.Unseen(ctx, t.scope, remove); err != nil {
+			return err
+		}
 	}
 	if err := sr.planOrphans(ctx, t, remove); err != nil {
 		return err

@@ -152,6 +152,10 @@ type Session interface {
 	// Preload loads the scope's Live entries for Unchanged, when the scope is small enough; it reports
 	// whether it did.
 	Preload(ctx context.Context, s Scope) (bool, error)
+	// Held returns how many entries of the scope were Live or Pending when Preload ran, whether or not it
+	// loaded them (ok false when Preload did not run for the scope). A read that saw that many of them
+	// present has no removals: Unseen need not scan.
+	Held(s Scope) (n int, ok bool)
 	// Unchanged reports whether a preloaded scope holds key as Live with exactly hash (false when the
 	// scope was not preloaded: ask Lookup). Unlike the other methods it may be called from several
 	// goroutines at once, between Preloads.

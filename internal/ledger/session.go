@@ -22,6 +22,8 @@ type sqliteSession struct {
 	seed [2]maphash.Seed
 	// empty caches, per scope, whether it held no entries when first looked up.
 	empty map[Scope]bool
+	// held is, per preloaded scope, the number of Live or Pending entries.
+	held map[Scope]int
 }
 
 // Session opens a run's working area.
@@ -30,7 +32,7 @@ func (s *SQLite) Session(ctx context.Context) (Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: session: %w", err)
 	}
-	return &sqliteSession{s: s, conn: conn, seen: seenset.New(0), live: map[Scope]map[[2]uint64]struct{}{}, empty: map[Scope]bool{},
+	return &sqliteSession{s: s, conn: conn, seen: seenset.New(0), live: map[Scope]map[[2]uint64]struct{}{}, empty: map[Scope]bool{}, held: map[Scope]int{},
 		seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}, nil
 }
 
@@ -51,10 +53,12 @@ func (ss *sqliteSession) Preload(ctx context.Context, sc Scope) (bool, error) {
 	if err != nil || id == 0 {
 		return false, err
 	}
-	var n int
-	if err := ss.conn.QueryRowContext(ctx, "SELECT count(*) FROM entries WHERE scope = ? AND status = 1", id).Scan(&n); err != nil {
+	var held, n int
+	err = ss.conn.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(status = 1), 0) FROM entries WHERE scope = ? AND status IN (1, 4)", id).Scan(&held, &n)
+	if err != nil {
 		return false, fmt.Errorf("state: preload: %w", err)
 	}
+	ss.held[sc] = held
 	if n == 0 || n > PreloadLimit {
 		return false, nil
 	}
@@ -76,6 +80,12 @@ func (ss *sqliteSession) Preload(ctx context.Context, sc Scope) (bool, error) {
 	}
 	ss.live[sc] = set
 	return true, nil
+}
+
+// Held returns how many entries of the scope were Live or Pending when Preload ran (ok false before).
+func (ss *sqliteSession) Held(sc Scope) (n int, ok bool) {
+	n, ok = ss.held[sc]
+	return n, ok
 }
 
 // fingerprint hashes (key, hash) to 128 bits with the session's random seeds. Two different pairs share

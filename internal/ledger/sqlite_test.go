@@ -319,8 +319,14 @@ func TestPreloadAnswersUnchanged(t *testing.T) {
 	if ok, err := sess.Preload(ctx, other); ok || err != nil {
 		t.Fatalf("Preload of an unknown scope = %v, %v", ok, err)
 	}
+	if _, ok := sess.Held(scope); ok {
+		t.Fatal("Held answered before Preload")
+	}
 	if ok, err := sess.Preload(ctx, scope); !ok || err != nil {
 		t.Fatalf("Preload = %v, %v", ok, err)
+	}
+	if n, ok := sess.Held(scope); !ok || n != 2 {
+		t.Fatalf("Held = %d, %v; want 2 (the live and the pending entry)", n, ok)
 	}
 	for _, c := range []struct {
 		key, hash string
