@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -22,12 +23,15 @@ type Counts struct {
 	Read      int `json:"read"`
 }
 
-// Measurement is one timed process: wall time from start to exit and, for oneway, its peak RSS.
+// Measurement is one timed process: wall time from start to exit and, for oneway, its peak RSS and
+// the engine's own split of it (read and diff, then apply), from its info log.
 type Measurement struct {
 	Elapsed time.Duration
 	RSSMB   float64 // 0 when not measured
 	Rows    int
-	Load    string // /proc/loadavg at the start
+	Load    string        // /proc/loadavg at the start
+	Plan    time.Duration // oneway's "read and diffed" seconds; 0 when not measured
+	Apply   time.Duration // oneway's "applied" seconds; 0 when not measured
 }
 
 // Oneway runs a oneway binary on one configuration.
@@ -51,21 +55,21 @@ func Build(dir string) (string, error) {
 // Run times `oneway run --json SYNC`, prints a row, and fails unless the run's status is ok and its
 // counts are exactly want.
 func (o *Oneway) Run(phase, sync string, want Counts) (Measurement, error) {
-	args := []string{"-c", o.Config, "run", "--json"}
+	args := []string{"-c", o.Config, "--log-level", "info", "run", "--json"}
 	if o.Profile != "" {
 		args = append(args, "--cpuprofile", filepath.Join(o.Profile, profileName(phase)))
 	}
 	args = append(args, sync)
-	var out bytes.Buffer
+	var out, logs bytes.Buffer
 	cmd := exec.Command(o.Bin, args...)
 	cmd.Env = append(os.Environ(), o.Env...)
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	cmd.Stdout, cmd.Stderr = &out, &logs
 	load := LoadAverage()
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
 	if err != nil {
-		return Measurement{}, fmt.Errorf("%s: oneway run: %w\n%s", phase, err, out.String())
+		return Measurement{}, fmt.Errorf("%s: oneway run: %w\n%s%s", phase, err, out.String(), logs.String())
 	}
 	var rep struct {
 		Results []struct {
@@ -80,9 +84,27 @@ func (o *Oneway) Run(phase, sync string, want Counts) (Measurement, error) {
 		return Measurement{}, fmt.Errorf("%s: WRONG RESULT: status %s, counts %+v, want %+v", phase, got.Status, got.Counts, want)
 	}
 	m := Measurement{Elapsed: elapsed, Rows: want.Read, Load: load,
-		RSSMB: float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024}
+		RSSMB: float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024,
+		Plan:  loggedSeconds(logs.String(), `msg="read and diffed"`), Apply: loggedSeconds(logs.String(), "msg=applied")}
 	printRow(phase, m)
 	return m, nil
+}
+
+// loggedSeconds returns the seconds= value of the first log line holding msg (0 when there is none).
+func loggedSeconds(logs, msg string) time.Duration {
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, msg) {
+			continue
+		}
+		for _, field := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(field, "seconds="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					return time.Duration(f * float64(time.Second))
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func profileName(phase string) string {
@@ -130,7 +152,7 @@ func Pipe(phase string, rows int, env []string, first, second []string) (Measure
 }
 
 func printHeader() {
-	fmt.Printf("%-42s %10s %9s %10s %8s  %s\n", "phase", "rows read", "seconds", "rows/s", "peak MB", "loadavg (1m 5m 15m) at start")
+	fmt.Printf("%-42s %10s %9s %10s %8s %13s  %s\n", "phase", "rows read", "seconds", "rows/s", "peak MB", "plan + apply", "loadavg (1m 5m 15m) at start")
 }
 
 func printRow(phase string, m Measurement) {
@@ -142,7 +164,11 @@ func printRow(phase string, m Measurement) {
 	if m.Rows > 0 {
 		rate = fmt.Sprintf("%.0f", float64(m.Rows)/m.Elapsed.Seconds())
 	}
-	fmt.Printf("%-42s %10d %9.2f %10s %8s  %s\n", phase, m.Rows, m.Elapsed.Seconds(), rate, rss, m.Load)
+	split := "-"
+	if m.Plan > 0 || m.Apply > 0 {
+		split = fmt.Sprintf("%.2f + %.2f", m.Plan.Seconds(), m.Apply.Seconds())
+	}
+	fmt.Printf("%-42s %10d %9.2f %10s %8s %13s  %s\n", phase, m.Rows, m.Elapsed.Seconds(), rate, rss, split, m.Load)
 }
 
 // LoadAverage returns the 1, 5 and 15 minute load averages: the machine is shared, and figures taken
