@@ -93,6 +93,12 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		// A batch never exceeds one second's allowance, so the limit holds within each second too.
 		t.limiter = rate.NewLimiter(rate.Limit(r), max(1, int(r)))
 	}
+	if t.inflight == nil {
+		if err := sr.logSpooled(ctx, t); err != nil {
+			t.fail(err)
+			return
+		}
+	}
 	if err := sr.recordInflight(ctx, t); err != nil { // the last, partial batch of the plan
 		t.fail(err)
 		return
@@ -175,27 +181,11 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 // acknowledgement, which lands the batch's inflight row.
 func (sr *syncRun) applyPlannedBatch(ctx context.Context, t *targetRun, w connector.Writer, batch []planned, batchNo int64) (ledger.Commit, error) {
 	var landed []int64
-	if l := t.inflight; l != nil {
-		l.sent = batchNo
-		if l.recorded[batchNo] {
-			delete(l.recorded, batchNo)
-			landed = append(landed, l.id(batchNo))
-		}
-	} else {
-		// A repair by verify plans without an inflight log: its creates are recorded just before the send.
-		inflight := ledger.Commit{InflightID: t.res.RunID*1_000_000 + batchNo}
-		for _, p := range batch {
-			if p.Fresh {
-				inflight.Inflight = append(inflight.Inflight, ledger.Entry{Key: p.Key, TargetKey: p.TKey, TargetID: p.TID})
-			}
-		}
-		if len(inflight.Inflight) > 0 {
-			if err := sr.commit(ctx, t, inflight); err != nil {
-				return ledger.Commit{}, err
-			}
-			landed = append(landed, inflight.InflightID)
-		}
+	if l := t.inflight; l.recorded[batchNo] {
+		delete(l.recorded, batchNo)
+		landed = append(landed, l.id(batchNo))
 	}
+	t.inflight.sent = batchNo
 	if t.nonIdempotent {
 		// The intent is durable before the send: after a crash the next run knows these may have
 		// arrived (see delivery in docs/config.md).

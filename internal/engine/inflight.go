@@ -46,6 +46,12 @@ func (sr *syncRun) addPlanned(ctx context.Context, t *targetRun, p planned) erro
 	if err := t.plan.add(p); err != nil {
 		return err
 	}
+	return sr.noteInflight(ctx, t, p)
+}
+
+// noteInflight counts a spooled change into the inflight log (nil: not a run) and writes the row of each
+// batch it completes.
+func (sr *syncRun) noteInflight(ctx context.Context, t *targetRun, p planned) error {
 	l := t.inflight
 	if l == nil {
 		return nil
@@ -58,6 +64,20 @@ func (sr *syncRun) addPlanned(ctx context.Context, t *targetRun, p planned) erro
 		return sr.recordInflight(ctx, t)
 	}
 	return nil
+}
+
+// logSpooled builds the inflight log of a plan spooled without one (a repair by verify) by reading the
+// spool once, so that apply has one way of guarding creates.
+func (sr *syncRun) logSpooled(ctx context.Context, t *targetRun) error {
+	t.inflight = newInflightLog(t.res.RunID, t.cfg)
+	return t.plan.each(t.inflight.size, func(batch []planned) error {
+		for _, p := range batch {
+			if err := sr.noteInflight(ctx, t, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // recordInflight writes the row of the batch being filled, when it holds creates.

@@ -81,3 +81,24 @@ func TestFailedPlanLeavesNoInflightRows(t *testing.T) {
 		t.Fatalf("runs = %+v, %v; want one failed run naming the duplicate", runs, err)
 	}
 }
+
+// A repair by verify plans without a run's inflight log; its creates are logged from the spool before
+// the first send, so a repair whose acknowledgement is lost keeps them for the next complete read.
+func TestRepairLogsItsCreatesBeforeSending(t *testing.T) {
+	h := newHarness(t)
+	h.put(person(1, "a", ""), person(2, "b", ""))
+	wantCounts(t, h.run(), counts{create: 2})
+	h.mem.Delete("out", int64(1))
+	h.mem.LoseAcks("out", errors.New("connection dropped after the write"))
+	if v := h.verify(true); v.Status != engine.VerifyFailed {
+		t.Fatalf("repair with a lost acknowledgement: %+v", v)
+	}
+	h.mem.LoseAcks("out", nil)
+	if got := h.inflight(); len(got) != 1 || got[0] != "[1]" {
+		t.Fatalf("inflight keys %v, want [1], the repaired record whose answer was lost", got)
+	}
+	wantCounts(t, h.run(), counts{unchanged: 2})
+	if got := h.inflight(); len(got) != 0 {
+		t.Fatalf("inflight keys %v after a complete run", got)
+	}
+}

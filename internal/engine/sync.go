@@ -212,9 +212,6 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 		if err := sr.planRemovalsAndRetries(ctx, t); err != nil {
 			t.fail(err)
 		}
-		if err := sr.recordInflight(ctx, t); err != nil {
-			t.fail(err)
-		}
 	}
 	if !sr.opts.Apply {
 		return nil
