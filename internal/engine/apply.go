@@ -88,7 +88,6 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 	}
 	ni, ok := w.(connector.NonIdempotent)
 	t.nonIdempotent = ok && ni.NonIdempotent()
-	batchSize := applyBatchSize(t.cfg)
 	if r := t.cfg.RateLimit; r > 0 {
 		// A batch never exceeds one second's allowance, so the limit holds within each second too.
 		t.limiter = rate.NewLimiter(rate.Limit(r), max(1, int(r)))
@@ -103,6 +102,8 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		t.fail(err)
 		return
 	}
+	// Batches are cut as the inflight log numbered them.
+	batchSize := t.inflight.size
 	// The ledger stores batch N while the target takes batch N+1, unless a batch must wait for durable
 	// intents (NonIdempotent) or the target holds its writes until Commit.
 	var pipe *commitPipe
