@@ -281,9 +281,10 @@ func TestLockNamesHolder(t *testing.T) {
 	again()
 }
 
-// TestNewStateUsesLargePages: rows carry the mapped record (a few hundred bytes), and SQLite stores such
-// rows better in 16 KiB pages than in its default 4 KiB (BenchmarkCommit).
-func TestNewStateUsesLargePages(t *testing.T) {
+// TestNewStateUsesSmallPages: a new state keeps SQLite's 4 KiB page. An entry (a few hundred bytes with
+// its document) changed in an incremental run dirties a whole page, which goes to the WAL and back to
+// the file; 16 KiB pages made a 1%-updated cursor run of 1M rows 25-40% slower (docs/benchmarks.md).
+func TestNewStateUsesSmallPages(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	open(t, path, false)
 	f, err := os.ReadFile(path)
@@ -291,8 +292,8 @@ func TestNewStateUsesLargePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The header stores the page size at offset 16, big-endian.
-	if len(f) < 18 || int(f[16])<<8|int(f[17]) != 16384>>0&0xffff {
-		t.Fatalf("page size %d, want 16384", int(f[16])<<8|int(f[17]))
+	if len(f) < 18 || int(f[16])<<8|int(f[17]) != 4096 {
+		t.Fatalf("page size %d, want 4096", int(f[16])<<8|int(f[17]))
 	}
 }
 
@@ -345,5 +346,34 @@ func TestPreloadAnswersUnchanged(t *testing.T) {
 	}
 	if sess.Unchanged(other, "[1]", "h1") {
 		t.Fatal("Unchanged answered for a scope that was not preloaded")
+	}
+}
+
+// TestCommitKeepsTheLastEntryOfAKey: Commit stores entries in key order; of two entries of one key in
+// a commit (a record updated, then found gone and created again), the later one is what stays.
+func TestCommitKeepsTheLastEntryOfAKey(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "state.db"), false)
+	c := ledger.Commit{Scope: scope}
+	for i, k := range []string{"[9]", "[1]", "[5]", "[1]", "[9]", "[1]"} {
+		c.Entries = append(c.Entries, ledger.Entry{Key: k, TargetKey: k, Hash: fmt.Sprint("h", i), Status: ledger.Live})
+	}
+	if err := st.Commit(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Entries[0].Key != "[9]" {
+		t.Fatal("Commit reordered the caller's entries")
+	}
+	sess, err := st.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	got, err := sess.Lookup(ctx, scope, []string{"[1]", "[5]", "[9]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["[1]"].Hash != "h5" || got["[5]"].Hash != "h2" || got["[9]"].Hash != "h4" {
+		t.Fatalf("hashes = %s %s %s, want h5 h2 h4", got["[1]"].Hash, got["[5]"].Hash, got["[9]"].Hash)
 	}
 }
