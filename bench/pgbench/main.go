@@ -8,6 +8,9 @@
 //  3. snapshot run after 1% updates / full copy of that snapshot sync  <= 0.5
 //  4. peak RSS of a snapshot diff over -rss-rows rows (off unless -rss-rows > 0) <= 150 MB
 //
+// Beside goal 1 it times the baseline's two commands in two passes (all of the dump into a file, then
+// the load): the floor of an engine that reads everything before it writes anything, as oneway does.
+//
 // Every oneway run's --json counts are checked exactly, and after every write the target table is
 // compared with the source (count and a checksum of every row), so a fast wrong answer fails the program.
 //
