@@ -23,38 +23,21 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"os"
 
 	"github.com/onewaysync/oneway/bench/internal/benchrun"
 )
 
 func main() {
-	var o benchrun.Options
-	benchrun.Flags(flag.CommandLine, &o)
-	dsn := flag.String("dsn", defaultDSN(), "postgres:// URL of the server; its database is used only to create and drop the bench databases")
-	flag.Parse()
-	if err := run(context.Background(), *dsn, o); err != nil {
-		fmt.Fprintln(os.Stderr, "pgbench:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, dsn string, o benchrun.Options) error {
-	db, err := createDatabases(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer db.drop(ctx)
-	return benchrun.Run(ctx, db, o)
-}
-
-func defaultDSN() string {
-	for _, env := range []string{"ONEWAY_BENCH_POSTGRES", "ONEWAY_TEST_POSTGRES"} {
-		if v := os.Getenv(env); v != "" {
-			return v
-		}
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	benchrun.Main("pgbench", benchrun.Server{
+		DSNUsage: "postgres:// URL of the server; its database is used only to create and drop the bench databases",
+		DSNEnv:   []string{"ONEWAY_BENCH_POSTGRES", "ONEWAY_TEST_POSTGRES"},
+		Fallback: "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+		Open: func(ctx context.Context, dsn string) (benchrun.Databases, func(), error) {
+			db, err := createDatabases(ctx, dsn)
+			if err != nil {
+				return nil, nil, err
+			}
+			return db, func() { db.drop(ctx) }, nil
+		},
+	})
 }
