@@ -283,7 +283,7 @@ func TestLockNamesHolder(t *testing.T) {
 
 // TestNewStateUsesSmallPages: a new state keeps SQLite's 4 KiB page. An entry (a few hundred bytes with
 // its document) changed in an incremental run dirties a whole page, which goes to the WAL and back to
-// the file; 16 KiB pages made a 1%-updated cursor run of 1M rows 25-40% slower (docs/benchmarks.md).
+// the file; 16 KiB pages made a 1%-updated cursor run of 1M rows about a third slower (ADR 0002).
 func TestNewStateUsesSmallPages(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	open(t, path, false)
