@@ -163,7 +163,10 @@ func (sr *syncRun) apply(ctx context.Context, t *targetRun, conn connector.Conn)
 		}
 	}
 	t.log.Info("applied", "run", runID, "changes", done, "seconds", e.now().Sub(applyStart).Seconds())
-	final := ledger.Commit{Resolve: t.resolve, Counts: ledger.Counts{Unchanged: t.res.Unchanged}, Landed: t.orphanBatches}
+	final := ledger.Commit{Resolve: t.resolve, Counts: ledger.Counts{Unchanged: t.res.Unchanged}}
+	if !t.orphanFailed {
+		final.Landed = t.orphanBatches
+	}
 	if t.maxPos != nil {
 		if final.Cursor, err = encodePosition(t.maxPos); err != nil {
 			t.fail(err)
@@ -275,6 +278,9 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 					return ledger.Commit{}, nil, fmt.Errorf("record %s: %w", p.Key, err)
 				}
 				c.Reject = append(c.Reject, ledger.Rejected{Key: p.Key, TargetKey: p.TKey, Action: p.Action.String(), Reason: reason, Payload: payload})
+				if p.Orphan {
+					t.orphanFailed = true // its inflight row is what remembers it: keep it
+				}
 				c.Counts.Failed++
 				t.res.Failed++
 				sr.noteFailure(t, p.Key, p.Action.String(), reason)

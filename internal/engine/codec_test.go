@@ -21,6 +21,7 @@ func TestPlannedRoundTrip(t *testing.T) {
 	for _, p := range []planned{
 		{Action: connector.Create, Key: `["a"]`, TKey: `["a"]`, Rec: rec, Hash: "abc", Doc: []byte(`{"x":1}`), Probe: true},
 		{Action: connector.Delete, Key: `[1]`, TKey: `[1]`, TID: "t-9", Retry: true, Redo: true},
+		{Action: connector.SoftDelete, Key: `[2]`, TKey: `[2]`, Fresh: true, Orphan: true},
 	} {
 		b, err := encodePlanned(nil, &p, p.Rec)
 		if err != nil {

@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -82,12 +81,7 @@ func TestCursorLookbackRereadsWindowWithoutWrites(t *testing.T) {
 func TestCursorRetriesRejectedRecordsNotReadAgain(t *testing.T) {
 	h := cursorHarness(t)
 	h.put(versioned(1, "a", int64(1)), versioned(2, "bad", int64(2)), versioned(3, "c", int64(3)))
-	h.mem.FailApply("out", func(c connector.Change) error {
-		if c.Record["name"] == "bad" {
-			return errors.New("rejected")
-		}
-		return nil
-	})
+	h.mem.FailApply("out", failNamed("bad", "rejected"))
 	wantCounts(t, h.run(), counts{create: 2, failed: 1})
 	h.mem.FailApply("out", nil)
 	// The cursor is past record 2; it comes back from the rejected list.

@@ -204,11 +204,7 @@ func TestModes(t *testing.T) {
 }
 
 func TestSoftDeleteAndComeBack(t *testing.T) {
-	tg := target("out")
-	tg.OnDelete = config.OnDeleteSoft
-	tg.SoftDelete = connector.Record{"active": false}
-	h := newHarness(t, tg)
-	h.sync.Map = mustMap(t, map[string]string{"id": "record.id", "name": "record.name", "active": "true"})
+	h := softDeleteHarness(t)
 	h.put(person(1, "Ada", "x"), person(2, "Grace", "x"))
 	wantCounts(t, h.run(), counts{create: 2})
 	h.mem.Delete("people", int64(2))
@@ -389,12 +385,7 @@ func indexOf(s, sub string) int {
 func TestRejectedRecordsAreKeptAndRetried(t *testing.T) {
 	h := newHarness(t)
 	h.put(person(1, "a", ""), person(2, "bad", ""), person(3, "c", ""))
-	h.mem.FailApply("out", func(c connector.Change) error {
-		if c.Record["name"] == "bad" {
-			return errors.New("CHECK constraint failed: name")
-		}
-		return nil
-	})
+	h.mem.FailApply("out", failNamed("bad", "CHECK constraint failed: name"))
 	r := h.run()
 	wantCounts(t, r, counts{create: 2, failed: 1})
 	if len(r.Failures) != 1 || !contains(r.Failures[0].Reason, "CHECK constraint") {
@@ -466,17 +457,24 @@ var (
 	optsApply = engine.Options{Apply: true}
 )
 
+// runLosingAcks runs once with the target writing every batch but its acknowledgements lost (a
+// dropped connection): the run fails, having written.
+func (h *harness) runLosingAcks() {
+	h.t.Helper()
+	h.mem.LoseAcks("out", errors.New("connection dropped after the write"))
+	if r := h.run(); r.Status != engine.StatusFailed {
+		h.t.Fatalf("status %s, want failed", r.Status)
+	}
+	h.mem.LoseAcks("out", nil)
+}
+
 // A create the target wrote but whose acknowledgement was lost (a crash, a dropped connection) is held as
 // pending; when the source then deletes the record, the next complete read removes it from the target
 // rather than leaving an orphan there.
 func TestLostCreateAckLeavesNoOrphan(t *testing.T) {
 	h := newHarness(t)
 	h.put(person(1, "a", ""), person(2, "b", ""))
-	h.mem.LoseAcks("out", errors.New("connection dropped after the write"))
-	if r := h.run(); r.Status != engine.StatusFailed {
-		t.Fatalf("status %s", r.Status)
-	}
-	h.mem.LoseAcks("out", nil)
+	h.runLosingAcks()
 	if len(h.mem.Records("out")) != 2 {
 		t.Fatal("the lost-ack write did not land")
 	}
@@ -490,12 +488,7 @@ func TestLostCreateAckLeavesNoOrphan(t *testing.T) {
 func TestDroppedRejectionIsNotRetriedUntilItChanges(t *testing.T) {
 	h := newHarness(t)
 	h.put(person(1, "a", ""), person(2, "bad", ""))
-	h.mem.FailApply("out", func(c connector.Change) error {
-		if fmt.Sprint(c.Record["name"]) == "bad" {
-			return errors.New("rejected")
-		}
-		return nil
-	})
+	h.mem.FailApply("out", failNamed("bad", "rejected"))
 	wantCounts(t, h.run(), counts{create: 1, failed: 1})
 	ctx := context.Background()
 	st, err := ledger.OpenSQLite(ctx, h.state, false)

@@ -9,15 +9,23 @@ import (
 	"github.com/onewaysync/oneway/internal/ledger"
 )
 
-// inflight returns the keys of the state's unacknowledged batches of creates for the harness's target.
-func (h *harness) inflight() []string {
+// readState opens the state read-only for the duration of fn, with the scope of the harness's target.
+func (h *harness) readState(fn func(*ledger.SQLite, ledger.Scope)) {
 	h.t.Helper()
 	st, err := ledger.OpenSQLite(context.Background(), h.state, true)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer st.Close()
-	_, entries, err := st.Inflight(context.Background(), ledger.Scope{Sync: h.sync.Name, Target: h.sync.Targets[0].ID()})
+	fn(st, ledger.Scope{Sync: h.sync.Name, Target: h.sync.Targets[0].ID()})
+}
+
+// inflight returns the keys of the state's unacknowledged batches of creates for the harness's target.
+func (h *harness) inflight() []string {
+	h.t.Helper()
+	var entries []ledger.Entry
+	var err error
+	h.readState(func(st *ledger.SQLite, sc ledger.Scope) { _, entries, err = st.Inflight(context.Background(), sc) })
 	if err != nil {
 		h.t.Fatal(err)
 	}

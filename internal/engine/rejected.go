@@ -8,15 +8,23 @@ import (
 	"github.com/onewaysync/oneway/internal/ledger"
 )
 
-// DropRejected stops retrying rejected records of a scope: all of them when keys is empty. A record a
-// target refused is kept in the ledger as dropped with the hash of the refused version, so it is not
-// sent again until it changes; a record whose map failed is only forgotten (it fails again, and comes
-// back, if the source still holds it unchanged). It returns how many were dropped.
+// DropRejected stops retrying rejected records of a scope: all of them when keys is empty. The refused
+// version of a record is remembered by its hash, so it is not sent again until it changes: a refused
+// update of a record the target holds keeps its entry Live, with that hash and the document the target
+// still has, so that the record is still removed when the source deletes it; any other refused change
+// leaves the entry Dropped (the target does not hold that version). A record whose map failed is only
+// forgotten (it fails again, and comes back, if the source still holds it unchanged). It returns how
+// many were dropped.
 func (e *Engine) DropRejected(ctx context.Context, sc ledger.Scope, keys []string) (int, error) {
 	rejects, err := e.Store.Rejects(ctx, sc)
 	if err != nil {
 		return 0, err
 	}
+	sess, err := e.Store.Session(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer sess.Close()
 	want := map[string]bool{}
 	for _, k := range keys {
 		want[k] = true
@@ -39,6 +47,18 @@ func (e *Engine) DropRejected(ctx context.Context, sc ledger.Scope, keys []strin
 		doc, err := connector.CanonicalJSON(map[string]any(rec))
 		if err != nil {
 			return 0, fmt.Errorf("rejected record %s: %w", r.Key, err)
+		}
+		held, err := sess.Lookup(ctx, sc, []string{r.Key})
+		if err != nil {
+			return 0, err
+		}
+		if en, ok := held[r.Key]; ok && en.Status == ledger.Live && r.Action == connector.Update.String() {
+			if en.Doc, err = sess.Doc(ctx, sc, r.Key); err != nil {
+				return 0, err
+			}
+			en.Hash = hashDoc(doc)
+			c.Entries = append(c.Entries, en)
+			continue
 		}
 		c.Entries = append(c.Entries, ledger.Entry{Key: r.Key, TargetKey: r.TargetKey, Hash: hashDoc(doc), Doc: doc, Status: ledger.Dropped})
 	}

@@ -23,12 +23,13 @@ type planned struct {
 	Probe  bool             // mode update: the record may be absent from the target
 	Retry  bool             // re-sent from the rejected list
 	Redo   bool             // an update found absent, sent again as a create
-	Fresh  bool             // a create of a key the ledger does not hold as live: marked pending first
+	Fresh  bool             // a write that makes a record live in the target while the ledger holds it as not live: in the inflight log
+	Orphan bool             // the removal of a record an earlier run sent without an answer
 }
 
 func (p *planned) flags() byte {
 	var f byte
-	for i, set := range []bool{p.Probe, p.Retry, p.Redo, p.Fresh} {
+	for i, set := range []bool{p.Probe, p.Retry, p.Redo, p.Fresh, p.Orphan} {
 		if set {
 			f |= 1 << i
 		}
@@ -37,7 +38,7 @@ func (p *planned) flags() byte {
 }
 
 func (p *planned) setFlags(f byte) {
-	p.Probe, p.Retry, p.Redo, p.Fresh = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0
+	p.Probe, p.Retry, p.Redo, p.Fresh, p.Orphan = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0
 }
 
 // spool holds a target's plan in a temporary file, so that a plan of any size takes constant memory

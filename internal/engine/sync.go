@@ -27,7 +27,11 @@ type targetRun struct {
 	plan     *spool
 	maxPos   []any
 	rejected map[string]ledger.Rejected // the scope's rejected records at the start
-	resolve  []string                   // rejected keys gone from the source (complete reads only)
+	resolve  []string                   // rejected keys with nothing left to retry
+	// reread holds the rejected keys this run read again (present or filtered out): the fresh read
+	// decides them. rewritten holds those for which it planned a write or recorded a new rejection;
+	// the others are resolved, as their rejection no longer describes the source.
+	reread, rewritten map[string]bool
 	// pendingRejects are records that failed before reaching the target (the map), stored by apply.
 	pendingRejects []ledger.Rejected
 	err            error         // set when this target failed; the others go on
@@ -39,8 +43,10 @@ type targetRun struct {
 	assumed       []ledger.Entry
 	nonIdempotent bool // the writer cannot upsert: intents are recorded before each send
 	// orphanBatches are the inflight batches of an earlier, crashed run that this run's complete read
-	// settled; they are cleared when it succeeds.
+	// settled; they are cleared when it succeeds, unless the target refused one of their removals
+	// (orphanFailed): then they stay, and the next complete read plans that removal again.
 	orphanBatches []int64
+	orphanFailed  bool
 	// orphans are the entries of the inflight batches found at the start: those of earlier runs.
 	orphanIDs []int64
 	orphans   []ledger.Entry
@@ -167,6 +173,7 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 		for _, r := range rejects {
 			t.rejected[r.Key] = r
 		}
+		t.reread, t.rewritten = map[string]bool{}, map[string]bool{}
 		if t.orphanIDs, t.orphans, err = e.Store.Inflight(ctx, t.scope); err != nil {
 			return err
 		}
@@ -456,6 +463,9 @@ func (sr *syncRun) diffTarget(ctx context.Context, t *targetRun, items []item) e
 		if errs[i] != nil {
 			return errs[i]
 		}
+		if _, ok := t.rejected[it.skey]; ok {
+			t.reread[it.skey] = true
+		}
 		if !it.present {
 			continue
 		}
@@ -518,10 +528,15 @@ func (sr *syncRun) planRecord(ctx context.Context, t *targetRun, it item, pr pre
 	}
 	p := planned{Action: action, Key: it.skey, TKey: tkey, TID: entry.TargetID, Rec: it.mapped, Hash: hash, Doc: doc,
 		Retry: retry, Probe: t.cfg.Mode == config.ModeUpdate,
-		Fresh: action == connector.Create && t.cfg.Mode != config.ModeAppend && (!known || entry.Status != ledger.Live)}
+		// A create of a key the ledger does not hold as live, or an update that revives a soft-deleted
+		// record, makes a record live that the ledger does not count until the batch is acknowledged:
+		// the inflight log lets a run after a crash in between remove it when the source has let it go.
+		Fresh: (action == connector.Create || action == connector.Update) && t.cfg.Mode != config.ModeAppend &&
+			(!known || entry.Status != ledger.Live)}
 	if err := sr.addPlanned(ctx, t, p); err != nil {
 		return err
 	}
+	sr.noteRewritten(t, it.skey)
 	sr.count(t, action, 1)
 	if action == connector.Update && sr.wantSample(t, action) {
 		old, err := sr.session.Doc(ctx, t.scope, it.skey)
@@ -583,11 +598,19 @@ func (sr *syncRun) count(t *targetRun, a connector.Action, n int) {
 
 // rejectNow records a failure found while planning (the map failed). During a plan it is only reported.
 func (sr *syncRun) rejectNow(t *targetRun, r ledger.Rejected) error {
+	sr.noteRewritten(t, r.Key)
 	if !sr.opts.Apply {
 		return nil
 	}
 	t.pendingRejects = append(t.pendingRejects, r)
 	return nil
+}
+
+// noteRewritten marks a rejected key for which this run planned a write or a new rejection.
+func (sr *syncRun) noteRewritten(t *targetRun, key string) {
+	if _, ok := t.rejected[key]; ok {
+		t.rewritten[key] = true
+	}
 }
 
 func (sr *syncRun) noteFailure(t *targetRun, skey, action, reason string) {
@@ -659,14 +682,15 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 		rejectedKeys = append(rejectedKeys, key)
 	}
 	slices.Sort(rejectedKeys) // retried in key order, the same every run
-	present, err := sr.session.Present(ctx, rejectedKeys)
-	if err != nil {
-		return err
-	}
 	for _, key := range rejectedKeys {
 		r := t.rejected[key]
-		if present[key] {
-			continue // planned again from the fresh read
+		if t.reread[key] {
+			// The fresh read planned it again, or found it unchanged or filtered out: then the stored
+			// version is stale and replaying it later would undo the source's latest state.
+			if !t.rewritten[key] {
+				t.resolve = append(t.resolve, key)
+			}
+			continue
 		}
 		if sr.complete {
 			t.resolve = append(t.resolve, key) // gone from the source (or filtered out): nothing to retry
@@ -681,26 +705,31 @@ func (sr *syncRun) planRemovalsAndRetries(ctx context.Context, t *targetRun) err
 		return nil
 	}
 	removals := 0
-	remove := func(en ledger.Entry) error {
-		p := planned{Action: connector.Delete, Key: en.Key, TKey: en.TargetKey, TID: en.TargetID, Hash: en.Hash, Doc: en.Doc}
-		if cfg.OnDelete == config.OnDeleteSoft {
-			p.Action = connector.SoftDelete
-			p.Rec = cfg.SoftDelete
+	removal := func(orphan bool) func(ledger.Entry) error {
+		return func(en ledger.Entry) error {
+			p := planned{Action: connector.Delete, Key: en.Key, TKey: en.TargetKey, TID: en.TargetID, Hash: en.Hash, Doc: en.Doc, Orphan: orphan}
+			if cfg.OnDelete == config.OnDeleteSoft {
+				p.Action = connector.SoftDelete
+				p.Rec = cfg.SoftDelete
+			}
+			removals++
+			sr.count(t, p.Action, 1)
+			sr.sample(t, p.Action, en.Key, nil, en.Doc)
+			sr.noteRewritten(t, en.Key)
+			return sr.addPlanned(ctx, t, p)
 		}
-		removals++
-		sr.count(t, p.Action, 1)
-		sr.sample(t, p.Action, en.Key, nil, en.Doc)
-		return sr.addPlanned(ctx, t, p)
 	}
 	if n, ok := sr.session.Held(t.scope); !ok || n != t.held {
 		// Some held entries were not seen present (or the count is unknown): find them.
-		if err := sr.session.Unseen(ctx, t.scope, remove); err != nil {
+		if err := sr.session.Unseen(ctx, t.scope, removal(false)); err != nil {
 			return err
 		}
 	}
-	if err := sr.planOrphans(ctx, t, remove); err != nil {
+	if err := sr.planOrphans(ctx, t, removal(true)); err != nil {
 		return err
 	}
+	// A rejected removal planned again is settled by its new outcome, not resolved up front.
+	t.resolve = slices.DeleteFunc(t.resolve, func(key string) bool { return t.rewritten[key] })
 	if removals == 0 || sr.opts.AllowMassDelete {
 		return nil
 	}
