@@ -370,6 +370,28 @@ func TestRejectedCommands(t *testing.T) {
 	}
 }
 
+// rejected drop changes the ledger: it waits for no run, it is refused while one holds the sync.
+func TestRejectedDropIsRefusedDuringARun(t *testing.T) {
+	cfg := quickstart(t)
+	st, err := ledger.OpenSQLite(context.Background(), filepath.Join(filepath.Dir(cfg), ".oneway", "state.db"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unlock, err := st.Lock("hired-to-hris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cli(t, "-c", cfg, "rejected", "drop", "hired-to-hris", "--all")
+	unlock()
+	if o.code != 1 || !strings.Contains(o.stderr+o.stdout, "already running (pid") {
+		t.Fatalf("drop during a run was not refused: code %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if o := cli(t, "-c", cfg, "rejected", "drop", "hired-to-hris", "--all"); o.code != 0 {
+		t.Fatalf("drop after the lock was released: %d %s", o.code, o.stderr)
+	}
+}
+
 func TestConcurrentRunIsRefusedNamingTheHolder(t *testing.T) {
 	cfg := quickstart(t)
 	st, err := ledger.OpenSQLite(context.Background(), filepath.Join(filepath.Dir(cfg), ".oneway", "state.db"), false)

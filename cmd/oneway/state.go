@@ -314,6 +314,12 @@ func (a *app) rejectedDropCommand() *cobra.Command {
 			eng := a.engine(st)
 			dropped := 0
 			for _, sy := range syncs {
+				// A run plans on the ledger as it stood when it started: a drop must not change it meanwhile.
+				unlock, err := st.Lock(sy.Name)
+				if err != nil {
+					return &exitError{code: exitFailed, err: err}
+				}
+				defer unlock()
 				if all {
 					for _, t := range sy.Targets {
 						n, err := eng.DropRejected(ctx, ledger.Scope{Sync: sy.Name, Target: t.ID()}, nil)
