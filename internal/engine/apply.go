@@ -219,13 +219,18 @@ func (sr *syncRun) applyPlannedBatch(ctx context.Context, t *targetRun, w connec
 	c.Landed = append(c.Landed, landed...)
 	if t.nonIdempotent {
 		for _, p := range batch {
-			c.Clear = append(c.Clear, p.Key)
+			if !t.unknownOutcome[p.Key] {
+				c.Clear = append(c.Clear, p.Key)
+			}
 		}
 	}
 	return c, nil
 }
 
+// commit stores c in the ledger. It is not cancelled with ctx: what a target acknowledged before an
+// interrupt (SIGINT) is recorded, or the next run would send it again.
 func (sr *syncRun) commit(ctx context.Context, t *targetRun, c ledger.Commit) error {
+	ctx = context.WithoutCancel(ctx)
 	c.Scope, c.RunID = t.scope, t.res.RunID
 	return sr.e.Store.Commit(ctx, c)
 }
@@ -271,6 +276,19 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 				continue
 			case errors.Is(r.Err, connector.ErrNotFound) && p.Action == connector.SoftDelete:
 				r.Err = nil // already gone: the outcome a removal wants
+			case t.mayHaveDelivered(r.Err):
+				// Its intent stays: the next run takes it as delivered, as after a crash, instead of
+				// sending it again from the rejected list.
+				reason := sr.e.redact(r.Err.Error()) + " (the outcome is unknown; delivery: at-most-once does not send it again)"
+				if t.unknownOutcome == nil {
+					t.unknownOutcome = map[string]bool{}
+				}
+				t.unknownOutcome[p.Key] = true
+				c.Counts.Failed++
+				t.res.Failed++
+				sr.noteFailure(t, p.Key, p.Action.String(), reason)
+				t.log.Warn("a send's outcome is unknown; not sending it again (delivery: at-most-once)", "key", p.Key, "error", reason)
+				continue
 			default:
 				reason := sr.e.redact(r.Err.Error())
 				payload, err := connector.MarshalTyped(map[string]any(p.Rec))
@@ -319,6 +337,17 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 		}
 	}
 	return c, redo, nil
+}
+
+// mayHaveDelivered reports whether a record's transient failure leaves its delivery to a target that
+// cannot upsert unknown under delivery: at-most-once (a timeout may hide a delivery); a server that said
+// "retry after" (429) did not take it.
+func (t *targetRun) mayHaveDelivered(err error) bool {
+	if !t.nonIdempotent || t.cfg.Delivery != config.DeliveryAtMostOnce || !connector.IsRetryable(err) {
+		return false
+	}
+	_, refused := connector.RetryAfterOf(err)
+	return !refused
 }
 
 func toChange(p planned) (connector.Change, error) {
@@ -373,10 +402,8 @@ func (sr *syncRun) applyRetrying(ctx context.Context, t *targetRun, w connector.
 			if r.Err == nil || !connector.IsRetryable(r.Err) {
 				continue
 			}
-			if _, refused := connector.RetryAfterOf(r.Err); t.nonIdempotent && t.cfg.Delivery == config.DeliveryAtMostOnce && !refused {
-				// A timeout may hide a delivery: at most once means not sending it again. A server that
-				// said "retry after" (429) did not take it.
-				continue
+			if t.mayHaveDelivered(r.Err) {
+				continue // at most once: not sent again (see mayHaveDelivered)
 			}
 			again = append(again, i)
 			last = r.Err

@@ -59,7 +59,16 @@ func target(stream string) *config.Target {
 
 func (h *harness) execute(opts engine.Options) *engine.Report {
 	h.t.Helper()
-	ctx := context.Background()
+	rep, err := h.executeCtx(context.Background(), opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return rep
+}
+
+// executeCtx runs on ctx, which a test may cancel; a cancelled run returns an error.
+func (h *harness) executeCtx(ctx context.Context, opts engine.Options) (*engine.Report, error) {
+	h.t.Helper()
 	st, err := ledger.OpenSQLite(ctx, h.state, !opts.Apply)
 	if err != nil {
 		h.t.Fatal(err)
@@ -68,11 +77,7 @@ func (h *harness) execute(opts engine.Options) *engine.Report {
 	reg := connector.NewRegistry()
 	memory.Register(reg, h.mem)
 	eng := &engine.Engine{Registry: reg, Store: st}
-	rep, err := eng.Execute(ctx, h.spec, h.spec.Syncs, opts)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return rep
+	return eng.Execute(ctx, h.spec, h.spec.Syncs, opts)
 }
 
 func (h *harness) run() *engine.Result          { return h.execute(engine.Options{Apply: true}).Results[0] }

@@ -42,6 +42,9 @@ type targetRun struct {
 	intents       map[string]string
 	assumed       []ledger.Entry
 	nonIdempotent bool // the writer cannot upsert: intents are recorded before each send
+	// unknownOutcome are the keys whose send failed in a way that may hide a delivery (at-most-once):
+	// their intents are kept.
+	unknownOutcome map[string]bool
 	// orphanBatches are the inflight batches of an earlier, crashed run that this run's complete read
 	// settled; they are cleared when it succeeds, unless the target refused one of their removals
 	// (orphanFailed): then they stay, and the next complete read plans that removal again.
