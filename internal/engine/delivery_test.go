@@ -10,6 +10,16 @@ import (
 	"github.com/onewaysync/oneway/internal/engine"
 )
 
+// channelHarness syncs people into "channel", a target that cannot upsert (a chat channel), with the
+// given delivery.
+func channelHarness(t *testing.T, delivery string) *harness {
+	tg := target("channel")
+	tg.Mode, tg.OnDelete, tg.MaxDeleteRatio = config.ModeAppend, "", 0
+	tg.Delivery = delivery
+	tg.Options = connector.Settings{"create_table": true, "non_idempotent": true}
+	return newHarness(t, tg)
+}
+
 // A chat channel cannot upsert: a message sent twice is two messages. The engine records an intent before
 // each send; after an acknowledgement is lost, at-least-once sends again and at-most-once never does.
 func TestDeliveryAfterLostAcknowledgement(t *testing.T) {
@@ -21,11 +31,7 @@ func TestDeliveryAfterLostAcknowledgement(t *testing.T) {
 		{config.DeliveryAtMostOnce, 2},
 	} {
 		t.Run(tc.delivery, func(t *testing.T) {
-			tg := target("channel")
-			tg.Mode, tg.OnDelete, tg.MaxDeleteRatio = config.ModeAppend, "", 0
-			tg.Delivery = tc.delivery
-			tg.Options = connector.Settings{"create_table": true, "non_idempotent": true}
-			h := newHarness(t, tg)
+			h := channelHarness(t, tc.delivery)
 			h.put(person(1, "a", ""), person(2, "b", ""))
 			h.mem.LoseAcks("channel", errors.New("connection lost after send"))
 			if r := h.run(); r.Status != "failed" {
@@ -56,11 +62,7 @@ func TestDeliveryAfterARecordTimesOut(t *testing.T) {
 		{config.DeliveryAtMostOnce, 1},
 	} {
 		t.Run(tc.delivery, func(t *testing.T) {
-			tg := target("channel")
-			tg.Mode, tg.OnDelete, tg.MaxDeleteRatio = config.ModeAppend, "", 0
-			tg.Delivery = tc.delivery
-			tg.Options = connector.Settings{"create_table": true, "non_idempotent": true}
-			h := newHarness(t, tg)
+			h := channelHarness(t, tc.delivery)
 			h.put(person(1, "a", ""), person(2, "b", ""))
 			sends := 0
 			h.mem.FailApply("channel", func(c connector.Change) error {
@@ -84,10 +86,7 @@ func TestDeliveryAfterARecordTimesOut(t *testing.T) {
 // A batch the target acknowledged is recorded in the ledger even when the run is interrupted (SIGINT)
 // meanwhile: otherwise the next run sends it again, a duplicate on a target that cannot upsert.
 func TestInterruptAfterAnAcknowledgedBatchKeepsIt(t *testing.T) {
-	tg := target("channel")
-	tg.Mode, tg.OnDelete, tg.MaxDeleteRatio = config.ModeAppend, "", 0
-	tg.Options = connector.Settings{"create_table": true, "non_idempotent": true}
-	h := newHarness(t, tg) // batches of 2
+	h := channelHarness(t, config.DeliveryAtLeastOnce) // batches of 2
 	h.put(person(1, "a", ""), person(2, "b", ""), person(3, "c", ""), person(4, "d", ""))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
