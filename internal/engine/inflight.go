@@ -28,8 +28,10 @@ func newInflightLog(runID int64, cfg *config.Target) *inflightLog {
 	return &inflightLog{runID: runID, size: applyBatchSize(cfg), recorded: map[int64]bool{}}
 }
 
-// id is the state's id of a batch's row.
-func (l *inflightLog) id(batchNo int64) int64 { return l.runID*1_000_000 + batchNo }
+// id is the state's id of a batch's row: the run's id in the high 31 bits, the batch number in the low
+// 32, so that runs of any realistic size never share one (a run of batch_size 1 may have millions of
+// batches).
+func (l *inflightLog) id(batchNo int64) int64 { return l.runID<<32 | batchNo }
 
 // applyBatchSize is how many changes apply sends at once: batch_size, and never more than one second of
 // rate_limit.
