@@ -289,6 +289,14 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 				sr.noteFailure(t, p.Key, p.Action.String(), reason)
 				t.log.Warn("a send's outcome is unknown; not sending it again (delivery: at-most-once)", "key", p.Key, "error", reason)
 				continue
+			case p.Key == "":
+				// A repair's removal of a record no source record maps to: the rejected list, keyed by
+				// source key, has no place for it; verify finds it again.
+				reason := sr.e.redact(r.Err.Error())
+				c.Counts.Failed++
+				t.res.Failed++
+				sr.noteFailure(t, p.TKey, p.Action.String(), reason)
+				continue
 			default:
 				reason := sr.e.redact(r.Err.Error())
 				payload, err := connector.MarshalTyped(map[string]any(p.Rec))

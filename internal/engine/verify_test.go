@@ -67,3 +67,24 @@ func TestVerifyFindsAndRepairsTampering(t *testing.T) {
 	// The ledger agrees with the repaired target: a normal run has nothing to do.
 	wantCounts(t, h.run(), counts{unchanged: 3})
 }
+
+// A repair's removal of extra records that the target refuses is reported, and leaves no rejected
+// record: none of them has a source key to retry it under (they once all landed on the empty key).
+func TestRefusedRepairOfExtraRecordsIsReportedNotRejected(t *testing.T) {
+	h := newHarness(t)
+	h.put(person(1, "a", ""))
+	wantCounts(t, h.run(), counts{create: 1})
+	h.mem.Put("out", connector.Record{"id": int64(98), "name": "intruder"}, connector.Record{"id": int64(99), "name": "intruder"})
+	h.mem.FailApply("out", failDeletes)
+	v := h.verify(true)
+	if v.Repaired == nil || v.Repaired.Failed != 2 || len(v.Repaired.Failures) != 2 {
+		t.Fatalf("repair: %+v %+v", v, v.Repaired)
+	}
+	if got := h.rejects(); len(got) != 0 {
+		t.Fatalf("rejected %q after a refused repair of extra records, want none", got)
+	}
+	h.mem.FailApply("out", nil)
+	if v := h.verify(true); v.Status != engine.VerifyRepaired || v.Repaired.Delete != 2 {
+		t.Fatalf("second repair: %+v %+v", v, v.Repaired)
+	}
+}
