@@ -171,23 +171,31 @@ func (e *Expr) Next(t time.Time) time.Time {
 
 func (e *Expr) next(t, limit time.Time) time.Time {
 	loc := t.Location()
-	// Start at the next whole minute. Each step below moves strictly forward, to the start of the next
-	// month, day, hour or minute, so the loop ends; across a daylight-saving change a local hour that does
-	// not exist is skipped and one that happens twice fires once.
-	t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).Add(time.Minute)
+	// Start at the next whole minute, counted in absolute time: rebuilding t from its wall clock would
+	// move an instant of a repeated hour (the second 01:40 of a night the clocks go back) to the first
+	// one, before t. Each step below moves strictly forward, to the start of the next month, day, hour or
+	// minute, so the loop ends. Across a daylight-saving change a local time that does not exist is
+	// skipped, and one that happens twice matches both times.
+	t = t.Truncate(time.Minute).Add(time.Minute)
 	for !t.After(limit) {
+		var next time.Time
 		switch {
 		case !has(e.month, int(t.Month())):
-			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
+			next = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
 		case !e.dayMatches(t):
-			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+			next = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
 		case !has(e.hour, t.Hour()):
-			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, loc).Add(time.Hour)
+			next = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, loc).Add(time.Hour)
 		case !has(e.minute, t.Minute()):
-			t = t.Add(nextGap(e.minute, t.Minute()))
+			next = t.Add(nextGap(e.minute, t.Minute()))
 		default:
 			return t
 		}
+		if !next.After(t) {
+			// A wall clock in a repeated hour resolved to its first occurrence, behind t.
+			next = t.Add(time.Minute)
+		}
+		t = next
 	}
 	return time.Time{}
 }

@@ -76,7 +76,7 @@ func TestNextAcrossDaylightSaving(t *testing.T) {
 	if want := time.Date(2026, 3, 30, 2, 30, 0, 0, loc); !got.Equal(want) {
 		t.Fatalf("spring forward: got %s, want %s", got, want)
 	}
-	// 25 October 2026: 02:30 happens twice; it fires once.
+	// 25 October 2026: 02:30 happens twice, an hour apart.
 	hourly, _ := Parse("30 * * * *")
 	first := hourly.Next(time.Date(2026, 10, 25, 2, 0, 0, 0, loc))
 	second := hourly.Next(first)
@@ -141,4 +141,32 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%q: Next = %s does not match", s, n)
 		}
 	})
+}
+
+// Next is strictly after its input at every minute of the nights the clocks change, also from inside an
+// hour that happens twice (a Next behind its input made the scheduler run a sync back to back for that
+// hour), and an hourly expression fires once per hour of real time.
+func TestNextMovesForwardThroughDaylightSaving(t *testing.T) {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skipf("no time zone database: %v", err)
+	}
+	hourly, _ := Parse("0 * * * *")
+	daily, _ := Parse("30 1 * * *")
+	for _, day := range []time.Time{time.Date(2025, 11, 2, 0, 0, 0, 0, loc), time.Date(2026, 3, 8, 0, 0, 0, 0, loc)} {
+		for at := day; at.Before(day.Add(4 * time.Hour)); at = at.Add(time.Minute) {
+			for _, e := range []*Expr{hourly, daily} {
+				if got := e.Next(at); !got.After(at) {
+					t.Fatalf("%s: Next(%s) = %s, not after it", e, at, got)
+				}
+			}
+		}
+		fires := 0
+		for at := day; at.Before(day.Add(4 * time.Hour)); at = hourly.Next(at) {
+			fires++
+		}
+		if hours := int(day.Add(4*time.Hour).Sub(day) / time.Hour); fires != hours {
+			t.Fatalf("%s: the hourly expression fired %d times in %d hours", day.Format("2006-01-02"), fires, hours)
+		}
+	}
 }
