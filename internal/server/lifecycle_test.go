@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -194,5 +195,27 @@ func TestSIGTERMLetsTheRunFinish(t *testing.T) {
 	}
 	if resp := f.do("POST", "/api/syncs/s/run", nil); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("run after shutdown: %d, want 503", resp.StatusCode)
+	}
+}
+
+// When serving fails (the listener is closed under it), Run stops the schedules too and returns the
+// error, instead of waiting for a cancellation that never comes.
+func TestRunReturnsWhenServingFails(t *testing.T) {
+	f := newFixture(t, strings.Replace(baseConfig, "  - name: s\n", "  - name: s\n    schedule: {every: 1h}\n", 1))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- f.srv.Run(context.Background(), ln) }()
+	time.Sleep(100 * time.Millisecond)
+	ln.Close()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "serve") {
+			t.Fatalf("Run returned %v, want the serve error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after serving failed")
 	}
 }

@@ -143,10 +143,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
+	// The schedules stop with ctx, or when serving fails.
+	schedCtx, stopSchedules := context.WithCancel(ctx)
+	defer stopSchedules()
 	schedDone := make(chan struct{})
 	go func() {
 		defer close(schedDone)
-		s.schedule(ctx)
+		s.schedule(schedCtx)
 	}()
 	s.log.Info("serving", "address", ln.Addr().String())
 	var err error
@@ -156,6 +159,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		err = fmt.Errorf("serve %s: %w", ln.Addr(), err)
 	}
 	s.log.Info("shutting down: no new runs; waiting for the runs in progress", "grace", s.spec.Server.ShutdownGrace.String())
+	stopSchedules()
 	s.shutdown()
 	<-schedDone
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
