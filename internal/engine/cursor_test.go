@@ -91,3 +91,17 @@ func TestCursorRetriesRejectedRecordsNotReadAgain(t *testing.T) {
 		t.Fatal("rejected record not retried")
 	}
 }
+
+// A record without the cursor field (JSON APIs leave null fields out) is read like one whose cursor is
+// null, on every run, instead of failing the whole sync.
+func TestCursorRecordWithoutTheCursorField(t *testing.T) {
+	h := cursorHarness(t)
+	h.put(versioned(1, "a", int64(10)), connector.Record{"id": int64(2), "name": "no seq"})
+	wantCounts(t, h.run(), counts{create: 2})
+	h.put(versioned(3, "c", int64(20)))
+	r := h.run()
+	wantCounts(t, r, counts{create: 1, unchanged: 2}) // record 2 again, and record 1 where the cursor stood
+	if r.Status != engine.StatusOK {
+		t.Fatalf("status %s: %s", r.Status, r.Error)
+	}
+}

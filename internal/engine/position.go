@@ -35,24 +35,25 @@ func decodePosition(b []byte) ([]any, error) {
 	return list, nil
 }
 
-// positionOf returns a record's position, or nil when a cursor field is NULL (such records are read
-// every time and never move the cursor).
-func positionOf(r connector.Record, cursor, key []string) ([]any, error) {
-	pos := make([]any, 0, len(cursor)+len(key))
+// positionOf returns a record's position, or nil when a cursor field is NULL or missing (JSON APIs leave
+// null fields out): such records are read every time and never move the cursor; missing says a field was
+// absent, which the run reports.
+func positionOf(r connector.Record, cursor, key []string) (pos []any, missing bool) {
+	pos = make([]any, 0, len(cursor)+len(key))
 	for _, f := range cursor {
 		v, ok := r[f]
 		if !ok {
-			return nil, fmt.Errorf("cursor field %q is missing from the record", f)
+			return nil, true
 		}
 		if v == nil {
-			return nil, nil
+			return nil, false
 		}
 		pos = append(pos, v)
 	}
 	for _, f := range key {
 		pos = append(pos, r[f])
 	}
-	return pos, nil
+	return pos, false
 }
 
 // compareValues orders two canonical values of the same kind; values of different kinds order by kind.

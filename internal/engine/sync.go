@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/onewaysync/oneway/connector"
@@ -77,6 +78,7 @@ type syncRun struct {
 	readMode string
 	complete bool // the read covered the whole stream: removals may be planned
 	read     int
+	noCursor atomic.Int64 // records read without a cursor field
 	log      *slog.Logger
 }
 
@@ -217,6 +219,10 @@ func (sr *syncRun) execute(ctx context.Context, spec *config.Spec) (err error) {
 		return err
 	}
 	sr.log.Info("read and diffed", "records", sr.read, "mode", sr.readMode, "seconds", e.now().Sub(readStart).Seconds())
+	if n := sr.noCursor.Load(); n > 0 {
+		sr.log.Warn("records without a cursor field are read again on every run, like those whose cursor is null; check source.cursor if none has it",
+			"records", n, "cursor", sy.Source.Cursor)
+	}
 	failpoint.Hit("after-read")
 	for _, t := range sr.targets {
 		if err := sr.planRemovalsAndRetries(ctx, t); err != nil {
@@ -341,6 +347,12 @@ func (sr *syncRun) readStart() []any {
 			from = t.stored
 		}
 	}
+	if lb := sr.sy.Source.Lookback; lb > 0 && from != nil {
+		if _, ok := from[0].(time.Time); !ok {
+			sr.log.Warn("lookback only moves a cursor that holds times back; this one re-reads from its stored value",
+				"lookback", lb.String(), "cursor", sr.sy.Source.Cursor, "value", fmt.Sprint(from[0]))
+		}
+	}
 	return startPosition(from, sr.sy.Source.Lookback)
 }
 
@@ -396,9 +408,9 @@ func (sr *syncRun) diffBatch(ctx context.Context, recs []connector.Record) error
 		it := item{skey: skey, src: rec}
 		it.present, it.mapped, it.err = sr.transform(rec)
 		if sy.Source.Cursor != nil {
-			if it.pos, err = positionOf(rec, sy.Source.Cursor, sy.Source.Key); err != nil {
-				errs[i] = fmt.Errorf("record %s of %s: %w", skey, sy.Source.Stream, err)
-				return
+			var missing bool
+			if it.pos, missing = positionOf(rec, sy.Source.Cursor, sy.Source.Key); missing {
+				sr.noCursor.Add(1)
 			}
 		}
 		items[i] = it
