@@ -109,13 +109,14 @@ func (w *writer) prepareKeys(r *row, key []any) error {
 		return fmt.Errorf("change has %d key values, want %d", len(key), len(w.key))
 	}
 	r.keys = make([]any, len(w.key))
+	marks := w.marks
 	for j, k := range w.key {
 		v, err := w.encodeField(k, key[j])
 		if err != nil {
 			return err
 		}
 		r.keys[j] = v
-		r.size += encodedSize(v) + 2
+		r.size += encodedSize(v) + len(marks[j]) + 1
 	}
 	r.size += 4
 	return nil
@@ -303,23 +304,24 @@ func (w *writer) keyIndex(col string) int {
 
 // writeKeyIn writes the condition that matches the keys of rows: `k` = ? for one row of a one-column
 // key, `k` IN (?, ...) or (`k1`, `k2`) IN ((?, ?), ...) otherwise. It returns args with the key values
-// appended.
+// appended. A numeric key column's values are cast to its type (see keyPlaceholder).
 func (w *writer) writeKeyIn(q *strings.Builder, rows []row, args []any) []any {
 	for _, r := range rows {
 		args = append(args, r.keys...)
 	}
+	marks := w.marks
 	if len(w.key) == 1 && len(rows) == 1 {
-		q.WriteString(quoteIdent(w.key[0]) + " = ?")
+		q.WriteString(quoteIdent(w.key[0]) + " = " + marks[0])
 		return args
 	}
-	tuple := "?"
+	tuple := marks[0]
 	if len(w.key) == 1 {
 		q.WriteString(quoteIdent(w.key[0]))
 	} else {
 		q.WriteByte('(')
 		writeIdents(q, w.key)
 		q.WriteByte(')')
-		tuple = "(" + strings.Repeat("?,", len(w.key)-1) + "?)"
+		tuple = "(" + strings.Join(marks, ",") + ")"
 	}
 	q.WriteString(" IN (")
 	for i := range rows {
@@ -330,6 +332,39 @@ func (w *writer) writeKeyIn(q *strings.Builder, rows []row, args []any) []any {
 	}
 	q.WriteByte(')')
 	return args
+}
+
+// keyPlaceholders returns the placeholders of the key columns, in key order (keyPlaceholder).
+func (w *writer) keyPlaceholders() []string {
+	marks := make([]string, len(w.key))
+	for i, k := range w.key {
+		marks[i] = w.keyPlaceholder(k)
+	}
+	return marks
+}
+
+// keyPlaceholder is the placeholder of a key column's value in a comparison: CAST(? AS <type>) for an
+// integer or DECIMAL column, ? otherwise. Exact numbers travel as text (a DECIMAL's digits, which no
+// float holds), and MariaDB compares a numeric column with a list of strings as doubles when it scans:
+// keys beyond 2^53 that round to the same double then matched each other, and a DELETE of one removed
+// its neighbour.
+func (w *writer) keyPlaceholder(name string) string {
+	col, ok := w.ti.column(name)
+	if !ok {
+		return "?"
+	}
+	unsigned := strings.Contains(col.columnType, "unsigned")
+	switch col.dataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		if unsigned {
+			return "CAST(? AS UNSIGNED)"
+		}
+		return "CAST(? AS SIGNED)"
+	case "decimal", "numeric":
+		typ, _, _ := strings.Cut(col.columnType, " ") // decimal(20,0) [unsigned]
+		return "CAST(? AS " + strings.ToUpper(typ) + ")"
+	}
+	return "?"
 }
 
 func writeIdents(q *strings.Builder, names []string) {

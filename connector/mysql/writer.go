@@ -61,6 +61,7 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (conn
 			strings.Join(req.Match, ", "), connector.ErrUnsupported, strings.Join(req.Key, ", ")))
 	}
 	w := &writer{db: db, ti: ti, key: req.Key, append: req.Append}
+	w.marks = w.keyPlaceholders()
 	if req.Append {
 		err = appendable(ctx, db, ti, req.Key)
 	} else {
@@ -154,6 +155,7 @@ type writer struct {
 	append   bool
 	guard    bool
 	maxBytes int
+	marks    []string // the key columns' placeholders in comparisons (keyPlaceholder)
 }
 
 // Apply runs the batch in one transaction: consecutive changes of the same shape go in one multi-row

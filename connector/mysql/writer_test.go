@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -462,5 +463,35 @@ func TestMatchAndIdempotence(t *testing.T) {
 	a := openWriter(t, c, connector.WriteRequest{Stream: "log", Key: []string{"id"}, Append: true})
 	if !a.(connector.NonIdempotent).NonIdempotent() {
 		t.Error("an append writer says it is idempotent")
+	}
+}
+
+// Keys of a DECIMAL(20,0) column beyond 2^53 differ only past a double's precision. Compared as
+// strings in an IN list (a scan), MariaDB took them as doubles: a DELETE of 10000000000000001 removed
+// 10000000000000000 too, and an Update of an absent key counted a neighbour and created a row. Key values
+// are now cast to the column's type.
+func TestLargeDecimalKeysMatchExactly(t *testing.T) {
+	d := newTestDB(t)
+	d.exec(t, "CREATE TABLE t (k DECIMAL(20,0) PRIMARY KEY, v INT)",
+		"INSERT INTO t VALUES (10000000000000000,1),(10000000000000001,2),(30000000000000000,3),(40000000000000000,4),(50000000000000000,5),(60000000000000000,6)")
+	w := openWriter(t, d.open(t, nil), connector.WriteRequest{Stream: "t", Key: []string{"k"}})
+	var batch []connector.Change
+	for _, k := range []string{"10000000000000001", "30000000000000000", "40000000000000000", "50000000000000000", "60000000000000000"} {
+		batch = append(batch, connector.Change{Action: connector.Delete, Key: []any{json.Number(k)}})
+	}
+	applyAll(t, w, batch)
+	var n int
+	if err := d.db().QueryRow("SELECT COUNT(*) FROM t WHERE k = 10000000000000000").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("row 10000000000000000, never asked to be deleted: %d left (%v)", n, err)
+	}
+	res := applyAll(t, w, []connector.Change{
+		{Action: connector.Update, Key: []any{json.Number("10000000000000000")}, Record: connector.Record{"k": json.Number("10000000000000000"), "v": int64(20)}},
+		{Action: connector.Update, Key: []any{json.Number("10000000000000001")}, Record: connector.Record{"k": json.Number("10000000000000001"), "v": int64(70)}},
+	})
+	if res[0].Err != nil || !errors.Is(res[1].Err, connector.ErrNotFound) {
+		t.Fatalf("updates of a present and an absent key: %v, %v (want nil, ErrNotFound)", res[0].Err, res[1].Err)
+	}
+	if got := d.count(t, "t"); got != 1 {
+		t.Fatalf("%d rows, want 1: an update created one", got)
 	}
 }
