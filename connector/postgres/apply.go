@@ -159,7 +159,8 @@ func columnNames(cols []column) []string {
 // Creates and updates set only the columns they were given, so fields the sync does not map stay as they
 // are. An update (and a soft delete, the same statement) returns the keys it found; the others are
 // ErrNotFound, as an update never creates a row. Casts go to the column's type without modifier; the
-// assignment then checks lengths and precision, and fails rather than truncates.
+// assignment then checks lengths, and fails rather than truncates (PostgreSQL rounds a numeric's extra
+// decimals and a time's extra precision to the column's scale instead).
 func (w *writer) statement(seg *segment) string {
 	names := columnNames(seg.cols)
 	cacheKey := strconv.Itoa(int(seg.op)) + "\x00" + strings.Join(names, "\x00")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +79,15 @@ func New(s connector.Settings, env connector.Env) (connector.Conn, error) {
 	}
 	if params["application_name"] == "" {
 		params["application_name"] = "oneway"
+	}
+	// Times without a zone (text from a CSV source written to timestamptz) are read in the session's time
+	// zone: UTC, as the mysql connector does, unless the DSN names one, not the server's default.
+	zoned := false
+	for k := range params {
+		zoned = zoned || strings.EqualFold(k, "timezone")
+	}
+	if !zoned {
+		params["timezone"] = "UTC"
 	}
 	logger := env.Logger
 	if logger == nil {

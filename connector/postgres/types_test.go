@@ -212,3 +212,20 @@ func byKey(recs []connector.Record) map[int64]connector.Record {
 	}
 	return out
 }
+
+// A time without a zone written to timestamptz (text from a CSV source) is read in UTC, not in the time
+// zone the server gives sessions by default (here America/New_York, through the DSN's options).
+func TestZonelessTimeIsUTCWhateverTheServerDefault(t *testing.T) {
+	d := newTestDB(t)
+	d.exec(t, "CREATE TABLE t (id bigint PRIMARY KEY, at timestamptz)")
+	sep := "?"
+	if strings.Contains(d.dsn, "?") {
+		sep = "&"
+	}
+	c := d.open(t, connector.Settings{"dsn": d.dsn + sep + "options=-c%20timezone%3DAmerica/New_York"})
+	noErrors(t, write(t, c, connector.WriteRequest{Stream: "t", Key: []string{"id"}},
+		creates(t, []string{"id"}, []connector.Record{{"id": int64(1), "at": "2024-01-01 12:00:00"}})))
+	if got := queryValue[time.Time](t, d, "SELECT at FROM t WHERE id = 1"); !got.Equal(time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("stored %s, want 2024-01-01 12:00:00 UTC", got.UTC())
+	}
+}
