@@ -45,7 +45,7 @@ func (s *Server) drop(ctx context.Context, sy *config.Sync, req dropRequest) (*d
 		}
 		want[buf.String()] = k
 	}
-	release, err := s.runner.hold(sy.Name)
+	ctx, release, err := s.runner.hold(ctx, sy.Name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: sync %s: %v; drop rejected records when it has finished", errDropBusy, sy.Name, err)
 	}

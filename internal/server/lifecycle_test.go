@@ -219,3 +219,41 @@ func TestRunReturnsWhenServingFails(t *testing.T) {
 		t.Fatal("Run did not return after serving failed")
 	}
 }
+
+// SIGTERM waits for a verify --repair in progress as for a run: the repair finishes and is recorded,
+// instead of being cut off (the state closed under it) with its run left "running" in the history.
+func TestSIGTERMWaitsForARepair(t *testing.T) {
+	f := newFixture(t, "server: {shutdown_grace: 1m}\n"+baseConfig)
+	f.people(5, "")
+	f.runNow("s")
+	f.mem.Delete("staff", int64(3)) // behind oneway's back: the repair creates it again
+	entered, release := blockApply(f)
+	defer release()
+	_, stop := f.serve(context.Background())
+	repaired := make(chan error, 1)
+	go func() {
+		// Called directly rather than over HTTP, whose own graceful shutdown would wait for the request.
+		_, err := f.srv.verify(context.Background(), f.srv.spec.Syncs[0], true)
+		repaired <- err
+	}()
+	<-entered // the repair is writing
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("shutdown returned (%v) while a repair was writing", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	release()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-repaired; err != nil {
+		t.Fatalf("repair: %v", err)
+	}
+	for _, r := range f.ledgerRuns("s", "dst/staff") {
+		if r.Status == ledger.RunRunning {
+			t.Fatalf("run %d is still running in the history after shutdown", r.ID)
+		}
+	}
+}

@@ -181,28 +181,36 @@ func (r *runner) releaseLocked(st *syncState) {
 // TriggerHold marks the slot of a sync reserved by hold.
 const TriggerHold = "hold"
 
-// hold reserves an idle sync's slot as a run would, for work on its state outside the engine (dropping
-// rejected records): meanwhile run requests queue up, and release starts them.
-func (r *runner) hold(name string) (release func(), err error) {
+// hold reserves a sync's slot for work done outside the runner (a verify, a drop of rejected records), so
+// that it never overlaps a run of the sync: meanwhile run requests queue up, and release starts them. The
+// work must use the returned context: it ends with ctx or when the shutdown grace is over (abort), and
+// shutdown waits for release as for a run.
+func (r *runner) hold(ctx context.Context, name string) (context.Context, func(), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st, ok := r.syncs[name]
 	switch {
 	case !ok:
-		return nil, fmt.Errorf("%w: %q", errUnknownSync, name)
+		return nil, nil, fmt.Errorf("%w: %q", errUnknownSync, name)
 	case r.closing:
-		return nil, ErrShutdown
+		return nil, nil, ErrShutdown
 	case st.running != nil || st.queued != nil:
-		return nil, ErrBusy
+		return nil, nil, ErrBusy
 	}
 	h := r.newRun(name, TriggerHold, engine.Options{})
 	h.Started = h.Queued
 	st.running = h
-	return func() {
+	r.wg.Add(1)
+	hctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(r.runCtx, cancel)
+	return hctx, func() {
+		stop()
+		cancel()
 		r.mu.Lock()
 		r.releaseLocked(st)
 		r.mu.Unlock()
 		close(h.done)
+		r.wg.Done()
 	}, nil
 }
 

@@ -16,7 +16,7 @@ var errVerifyBusy = errors.New("busy")
 // `oneway verify` does; with repair it fixes what differs (a recorded run). It holds the sync's slot,
 // so it never runs beside a run of the same sync (whose half-written state it would report as wrong).
 func (s *Server) verify(ctx context.Context, sy *config.Sync, repair bool) (*engine.VerifyReport, error) {
-	release, err := s.runner.hold(sy.Name)
+	ctx, release, err := s.runner.hold(ctx, sy.Name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: sync %s: %v; verify it when it has finished", errVerifyBusy, sy.Name, err)
 	}
