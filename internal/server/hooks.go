@@ -47,12 +47,15 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, http.StatusOK, map[string]any{"status": "pong"})
 		return
 	}
-	if s.runner.isClosing() {
+	joined, accepted := false, false
+	if !s.runner.isClosing() {
+		joined, accepted = deb.Trigger() // refused once shutdown has stopped the hooks
+	}
+	if !accepted {
 		s.seen.Forget(id) // let the sender retry it against the next server
 		s.writeError(w, http.StatusServiceUnavailable, ErrShutdown.Error())
 		return
 	}
-	joined := deb.Trigger()
 	s.log.Info("webhook accepted", "sync", name, "delivery", d.ID, "scheme", d.Scheme, "joined_window", joined)
 	s.writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "sync": name,
 		"run_after_seconds": svc.Webhook.Debounce.Seconds(), "joined": joined})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -119,3 +120,24 @@ func TestWebhooks(t *testing.T) {
 }
 
 func body2(t *testing.T, r *http.Response) string { return body(t, r) }
+
+// A hook answered 202 leads to a run even when SIGTERM comes before its debounce window closes: the
+// window ends early and its run gets the shutdown grace, instead of being dropped while the sender,
+// told "accepted", never retries.
+func TestAcceptedHookRunsAtShutdown(t *testing.T) {
+	clock := schedule.NewFake(time.Now().UTC().Truncate(time.Second))
+	f := newFixture(t, strings.Replace(hookConfig, "debounce: 2s", "debounce: 1h", 1), withClock(clock))
+	f.people(3, "")
+	_, stop := f.serve(context.Background())
+	body := `{"action":"candidate_hired","payload":{"application":{"id":1}}}`
+	decode[map[string]any](t, signed(f, clock, body, "d-1", 0, "hook-secret"), http.StatusAccepted)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if runs := f.ledgerRuns("s", "dst/staff"); len(runs) != 1 || len(f.mem.Records("staff")) != 3 {
+		t.Fatalf("after shutdown: %d runs, %d records in the target; want the accepted hook's run", len(runs), len(f.mem.Records("staff")))
+	}
+	if resp := signed(f, clock, body, "d-2", 0, "hook-secret"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a hook after shutdown: %d, want 503", resp.StatusCode)
+	}
+}

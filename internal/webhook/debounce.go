@@ -28,15 +28,16 @@ func NewDebouncer(clock schedule.Clock, window time.Duration, fire func()) *Debo
 	return &Debouncer{clock: clock, window: window, fire: fire, stop: make(chan struct{})}
 }
 
-// Trigger adds an event. It reports whether the event joined a window already open.
-func (d *Debouncer) Trigger() (joined bool) {
+// Trigger adds an event. It reports whether the event joined a window already open, and whether it was
+// taken at all: after Stop it is not (the caller should say so, so that the sender retries elsewhere).
+func (d *Debouncer) Trigger() (joined, accepted bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stopped {
-		return false
+		return false, false
 	}
 	if d.open {
-		return true
+		return true, true
 	}
 	d.open = true
 	var timer schedule.Timer
@@ -50,8 +51,7 @@ func (d *Debouncer) Trigger() (joined bool) {
 			select {
 			case <-timer.C():
 			case <-d.stop:
-				timer.Stop()
-				return
+				timer.Stop() // the window ends early: what it gathered was accepted, so it fires
 			}
 		}
 		d.mu.Lock()
@@ -59,11 +59,11 @@ func (d *Debouncer) Trigger() (joined bool) {
 		d.mu.Unlock()
 		d.fire()
 	}()
-	return false
+	return false, true
 }
 
-// Stop drops an open window without firing and waits for a Fire in progress to return. Triggers after
-// Stop are ignored.
+// Stop ends an open window at once, firing it, and waits for the Fire to return: a trigger that was
+// accepted is never dropped. Triggers after Stop are refused.
 func (d *Debouncer) Stop() {
 	d.mu.Lock()
 	if !d.stopped {

@@ -110,12 +110,12 @@ func TestDebouncerOneFirePerWindow(t *testing.T) {
 	fired := make(chan struct{}, 10)
 	d := NewDebouncer(clock, 2*time.Second, func() { fires.Add(1); fired <- struct{}{} })
 	defer d.Stop()
-	if d.Trigger() {
+	if joined, _ := d.Trigger(); joined {
 		t.Fatal("the first trigger opens a window")
 	}
 	for range 5 {
 		clock.Advance(300 * time.Millisecond)
-		if !d.Trigger() {
+		if joined, _ := d.Trigger(); !joined {
 			t.Fatal("a trigger within the window joins it")
 		}
 	}
@@ -124,7 +124,7 @@ func TestDebouncerOneFirePerWindow(t *testing.T) {
 	if fires.Load() != 1 {
 		t.Fatalf("fired %d times, want 1", fires.Load())
 	}
-	if d.Trigger() {
+	if joined, _ := d.Trigger(); joined {
 		t.Fatal("a trigger after the window opens a new one")
 	}
 	if err := clock.WaitTimers(1, 5*time.Second); err != nil {
@@ -137,16 +137,20 @@ func TestDebouncerOneFirePerWindow(t *testing.T) {
 	}
 }
 
-func TestDebouncerStopDropsOpenWindow(t *testing.T) {
+// Stop fires an open window at once (its triggers were accepted: a webhook answered 202 must lead to a
+// run) and refuses later triggers.
+func TestDebouncerStopFiresOpenWindow(t *testing.T) {
 	clock := schedule.NewFake(now)
 	var fires atomic.Int32
-	d := NewDebouncer(clock, time.Second, func() { fires.Add(1) })
+	d := NewDebouncer(clock, time.Hour, func() { fires.Add(1) })
 	d.Trigger()
 	d.Stop()
-	clock.Advance(time.Hour)
-	d.Trigger()
-	if fires.Load() != 0 || clock.Timers() != 0 {
-		t.Fatalf("fires %d, timers %d after Stop", fires.Load(), clock.Timers())
+	if fires.Load() != 1 {
+		t.Fatalf("fires %d after Stop, want the open window's 1", fires.Load())
+	}
+	clock.Advance(2 * time.Hour)
+	if _, accepted := d.Trigger(); accepted || fires.Load() != 1 || clock.Timers() != 0 {
+		t.Fatalf("after Stop: accepted %v, fires %d, timers %d", accepted, fires.Load(), clock.Timers())
 	}
 }
 
