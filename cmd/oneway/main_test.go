@@ -370,18 +370,25 @@ func TestRejectedCommands(t *testing.T) {
 	}
 }
 
-// rejected drop changes the ledger: it waits for no run, it is refused while one holds the sync.
-func TestRejectedDropIsRefusedDuringARun(t *testing.T) {
-	cfg := quickstart(t)
+// lockSync takes the lock a run of sync holds, as another process would; the returned func releases it.
+func lockSync(t *testing.T, cfg, sync string) func() {
+	t.Helper()
 	st, err := ledger.OpenSQLite(context.Background(), filepath.Join(filepath.Dir(cfg), ".oneway", "state.db"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	unlock, err := st.Lock("hired-to-hris")
+	t.Cleanup(func() { st.Close() })
+	unlock, err := st.Lock(sync)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return unlock
+}
+
+// rejected drop changes the ledger: it waits for no run, it is refused while one holds the sync.
+func TestRejectedDropIsRefusedDuringARun(t *testing.T) {
+	cfg := quickstart(t)
+	unlock := lockSync(t, cfg, "hired-to-hris")
 	o := cli(t, "-c", cfg, "rejected", "drop", "hired-to-hris", "--all")
 	unlock()
 	if o.code != 1 || !strings.Contains(o.stderr+o.stdout, "already running (pid") {
@@ -394,15 +401,7 @@ func TestRejectedDropIsRefusedDuringARun(t *testing.T) {
 
 func TestConcurrentRunIsRefusedNamingTheHolder(t *testing.T) {
 	cfg := quickstart(t)
-	st, err := ledger.OpenSQLite(context.Background(), filepath.Join(filepath.Dir(cfg), ".oneway", "state.db"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	unlock, err := st.Lock("hired-to-hris")
-	if err != nil {
-		t.Fatal(err)
-	}
+	unlock := lockSync(t, cfg, "hired-to-hris")
 	o := cli(t, "-c", cfg, "run")
 	unlock()
 	if o.code != 1 || !strings.Contains(o.stdout, "already running (pid") {
