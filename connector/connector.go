@@ -204,6 +204,30 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+// notSent marks the error of a change a Writer never sent.
+type notSent struct{ err error }
+
+func (n notSent) Error() string { return n.err.Error() }
+func (n notSent) Unwrap() error { return n.err }
+func (notSent) NotSent() bool   { return true }
+
+// NotSent wraps the error of a change that the Writer did not send at all (an earlier change of the
+// batch failed, the API asked to wait, the context ended), keeping err's kind (transient or not). Its
+// outcome is known: nothing arrived. A NonIdempotent Writer must say so, or delivery: at-most-once
+// takes a transient error for a send that may have arrived and never sends the change again.
+func NotSent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return notSent{err}
+}
+
+// IsNotSent reports whether err says its change was never sent (NotSent).
+func IsNotSent(err error) bool {
+	var n interface{ NotSent() bool }
+	return errors.As(err, &n) && n.NotSent()
+}
+
 // NonIdempotent is implemented by Writers for which a Create sent twice makes two records (a chat
 // message, an append-only API without an idempotency key). For them the engine records the intent in
 // the ledger before sending, so that a crash leaves a known state: resent on the next run

@@ -21,7 +21,7 @@ func ApplyEach(ctx context.Context, batch []connector.Change, fn func(context.Co
 	for i, ch := range batch {
 		if stop == nil {
 			if err := ctx.Err(); err != nil {
-				stop = connector.Transient(fmt.Errorf("not sent: %w", err))
+				stop = connector.NotSent(connector.Transient(fmt.Errorf("not sent: %w", err)))
 			}
 		}
 		if stop != nil {
@@ -31,11 +31,11 @@ func ApplyEach(ctx context.Context, batch []connector.Change, fn func(context.Co
 		id, err := fn(ctx, ch)
 		results[i] = connector.Result{ID: id, Err: err}
 		if wait, ok := connector.RetryAfterOf(err); ok && err != nil {
-			stop = connector.TransientAfter(fmt.Errorf("not sent after the API asked to wait %s: %w", wait, err), wait)
+			stop = connector.NotSent(connector.TransientAfter(fmt.Errorf("not sent after the API asked to wait %s: %w", wait, err), wait))
 		}
 		if httpclient.Unauthorized(err) {
 			// Every further request would be refused the same way: don't send them.
-			stop = fmt.Errorf("not sent after the API refused the credentials: %w", err)
+			stop = connector.NotSent(fmt.Errorf("not sent after the API refused the credentials: %w", err))
 		}
 	}
 	return results, nil

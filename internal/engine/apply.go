@@ -349,9 +349,10 @@ func (sr *syncRun) applyBatch(ctx context.Context, t *targetRun, w connector.Wri
 
 // mayHaveDelivered reports whether a record's transient failure leaves its delivery to a target that
 // cannot upsert unknown under delivery: at-most-once (a timeout may hide a delivery); a server that said
-// "retry after" (429) did not take it.
+// "retry after" (429) did not take it, and a change the writer says it never sent (connector.NotSent)
+// did not arrive.
 func (t *targetRun) mayHaveDelivered(err error) bool {
-	if !t.nonIdempotent || t.cfg.Delivery != config.DeliveryAtMostOnce || !connector.IsRetryable(err) {
+	if !t.nonIdempotent || t.cfg.Delivery != config.DeliveryAtMostOnce || !connector.IsRetryable(err) || connector.IsNotSent(err) {
 		return false
 	}
 	_, refused := connector.RetryAfterOf(err)

@@ -108,3 +108,23 @@ func TestInterruptAfterAnAcknowledgedBatchKeepsIt(t *testing.T) {
 			sent, r.Create, len(h.mem.Records("channel")))
 	}
 }
+
+// A change the writer says it never sent (an earlier message of the batch failed) is sent again by
+// the next run even at most once: nothing of it arrived.
+func TestAtMostOnceSendsAgainWhatWasNeverSent(t *testing.T) {
+	h := channelHarness(t, config.DeliveryAtMostOnce)
+	h.put(person(1, "a", ""), person(2, "b", ""))
+	failed := false
+	h.mem.FailApply("channel", func(c connector.Change) error {
+		if c.Key[0] == int64(2) && !failed {
+			failed = true
+			return connector.NotSent(connector.Transient(errors.New("not sent, as an earlier message of the batch failed")))
+		}
+		return nil
+	})
+	h.run()
+	h.run()
+	if n := len(h.mem.Records("channel")); n != 2 {
+		t.Fatalf("%d messages, want 2: the one never sent is lost", n)
+	}
+}
