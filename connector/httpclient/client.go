@@ -36,6 +36,21 @@ type Client struct {
 // ErrBlockedAddress is returned when a connection to a forbidden address was refused.
 var ErrBlockedAddress = errors.New("address not allowed (link-local or cloud metadata); set allow_link_local: true if this is intended")
 
+// ErrCrossHostRedirect is returned when a server redirects to another scheme or host: the client does not
+// follow, as the request's headers (API keys) would go there and its answer would be taken for the API's.
+var ErrCrossHostRedirect = errors.New("redirect to another host refused: credentials and data stay with the configured host")
+
+// sameHostRedirects follows up to 10 redirects within the scheme and host of the first request.
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if first := via[0].URL; req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+		return fmt.Errorf("%s://%s to %s://%s: %w", first.Scheme, first.Host, req.URL.Scheme, req.URL.Host, ErrCrossHostRedirect)
+	}
+	return nil
+}
+
 // New returns a client.
 func New(o Options) *Client {
 	if o.Timeout <= 0 {
@@ -56,7 +71,7 @@ func New(o Options) *Client {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: o.Timeout,
 	}
-	return &Client{Client: &http.Client{Transport: transport, Timeout: o.Timeout}, maxBody: o.MaxResponseBytes}
+	return &Client{Client: &http.Client{Transport: transport, Timeout: o.Timeout, CheckRedirect: sameHostRedirects}, maxBody: o.MaxResponseBytes}
 }
 
 // refuseLinkLocal runs after DNS resolution, on the address actually dialled.
@@ -155,11 +170,13 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// Do sends req and returns the body of a 2xx response, or StatusError. Network errors are transient.
+// Do sends req and returns the body of a 2xx response, or StatusError. Network errors are transient, and
+// so is a request cut off by ctx (a write_timeout, an interrupt): it may have arrived, its outcome is
+// unknown. A refused address or redirect is not.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
 	resp, err := c.Client.Do(req.WithContext(ctx))
 	if err != nil {
-		if errors.Is(err, ErrBlockedAddress) || ctx.Err() != nil {
+		if errors.Is(err, ErrBlockedAddress) || errors.Is(err, ErrCrossHostRedirect) {
 			return nil, nil, err
 		}
 		return nil, nil, connector.Transient(err)

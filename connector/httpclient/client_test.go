@@ -1,6 +1,7 @@
 package httpclient
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -23,19 +24,66 @@ func TestBlocked(t *testing.T) {
 	}
 }
 
-func TestDialRefusesMetadataEvenAfterRedirect(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
-	}))
-	defer srv.Close()
+func TestDialRefusesMetadata(t *testing.T) {
 	c := New(Options{Timeout: 2 * time.Second})
-	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req, _ := http.NewRequest(http.MethodGet, "http://169.254.169.254/latest/meta-data/", nil)
 	_, _, err := c.Do(t.Context(), req)
 	if !errors.Is(err, ErrBlockedAddress) {
 		t.Fatalf("err = %v, want ErrBlockedAddress", err)
 	}
 	if connector.IsRetryable(err) {
 		t.Fatal("a blocked address must not be retried")
+	}
+}
+
+// A redirect to another host is not followed: the request's headers (an API key) would go there, and
+// its answer (an empty list, say) would be taken for the API's. Within the host, redirects are followed.
+func TestRedirectsStayOnTheConfiguredHost(t *testing.T) {
+	var leaked string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = r.Header.Get("X-Api-Key")
+		w.Write([]byte("[]"))
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/users", http.StatusFound)
+		case "/moved":
+			http.Redirect(w, r, "/users", http.StatusMovedPermanently)
+		default:
+			w.Write([]byte(`[{"id":1}]`))
+		}
+	}))
+	defer srv.Close()
+	c := New(Options{Timeout: 2 * time.Second})
+	get := func(path string) ([]byte, error) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("X-Api-Key", "KEY-SECRET")
+		_, body, err := c.Do(t.Context(), req)
+		return body, err
+	}
+	if _, err := get("/away"); !errors.Is(err, ErrCrossHostRedirect) || connector.IsRetryable(err) || leaked != "" {
+		t.Fatalf("redirect to another host: err %v (retryable %v), key sent there %q", err, connector.IsRetryable(err), leaked)
+	}
+	if body, err := get("/moved"); err != nil || string(body) != `[{"id":1}]` {
+		t.Fatalf("redirect within the host: %s, %v", body, err)
+	}
+}
+
+// A request cut off by its context (a write_timeout) may have arrived: its error is transient, so that
+// the engine treats its outcome as unknown.
+func TestRequestCutOffByItsContextIsTransient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(200 * time.Millisecond)
+	}))
+	defer srv.Close()
+	c := New(Options{Timeout: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, nil)
+	if _, _, err := c.Do(ctx, req); err == nil || !connector.IsRetryable(err) {
+		t.Fatalf("err = %v, want a transient error", err)
 	}
 }
 
