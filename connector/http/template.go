@@ -88,6 +88,11 @@ func (t *template) fill(ch connector.Change, key []string) (path, rawPath, rawQu
 			if i >= t.query {
 				escaped = url.QueryEscape(v)
 			} else {
+				if v == "." || v == ".." {
+					// PathEscape keeps dots: a server or proxy that resolves dot segments would send the
+					// change to the parent resource (DELETE /orgs/acme/users/.. is DELETE /orgs/acme).
+					return "", "", "", fmt.Errorf("{%s} is %q, which a URL path would take for a dot segment", pt.name, v)
+				}
 				escaped = url.PathEscape(v)
 			}
 		}

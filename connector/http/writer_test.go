@@ -208,3 +208,25 @@ func TestOpenWriterChecks(t *testing.T) {
 		t.Errorf("create on a stream without a create request: %v", res[0].Err)
 	}
 }
+
+// A key that is a dot segment never reaches a path: DELETE /orgs/acme/members/.. would be a DELETE of
+// the organisation on a server (or proxy) that resolves dot segments.
+func TestDotSegmentKeysAreRefused(t *testing.T) {
+	var requests int
+	srv := serve(t, func(w nethttp.ResponseWriter, r *nethttp.Request) { requests++; w.WriteHeader(nethttp.StatusOK) })
+	c := openConn(t, connector.Settings{"url": srv.URL + "/v2"})
+	w := writerOn(t, c, connector.WriteRequest{Stream: "members", Key: []string{"org", "login"}, Options: connector.Settings{
+		"delete": map[string]any{"path": "/orgs/{org}/members/{login}"},
+	}})
+	res := apply(t, w,
+		connector.Change{Action: connector.Delete, Key: []any{"acme", ".."}},
+		connector.Change{Action: connector.Delete, Key: []any{"acme", "."}},
+		connector.Change{Action: connector.Delete, Key: []any{"acme", "..x"}},
+	)
+	if res[0].Err == nil || res[1].Err == nil || connector.IsRetryable(res[0].Err) {
+		t.Fatalf("dot segments: %v, %v; want permanent errors", res[0].Err, res[1].Err)
+	}
+	if res[2].Err != nil || requests != 1 {
+		t.Fatalf("an ordinary key with dots: %v, %d requests", res[2].Err, requests)
+	}
+}
