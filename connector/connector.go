@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -85,6 +87,27 @@ type WriteRequest struct {
 	// Options holds the target's connector-specific settings from the sync (e.g. create_table). Keys the
 	// connector does not know must be rejected by OpenWriter with a clear error.
 	Options Settings
+}
+
+// MatchOnlyByKey is the Match check of a writer whose creates adopt existing records by key only (an
+// upsert): Match may be empty or name the key fields (in any order, case-insensitively); anything
+// else is an error wrapping ErrUnsupported, as a silently ignored match would create duplicates.
+func (r WriteRequest) MatchOnlyByKey() error {
+	if len(r.Match) == 0 {
+		return nil
+	}
+	lower := func(names []string) []string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = strings.ToLower(n)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(lower(r.Match), lower(r.Key)) {
+		return fmt.Errorf("match on %v: only the key (%v) can match existing records here: %w", r.Match, r.Key, ErrUnsupported)
+	}
+	return nil
 }
 
 // Action is what a Change does to a target record.

@@ -86,6 +86,9 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (conn
 	if _, err := req.Options.Bool("create_table", false); err != nil {
 		return nil, fmt.Errorf("write %s: %w", req.Stream, err)
 	}
+	if err := req.MatchOnlyByKey(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", req.Stream, err)
+	}
 	loc, err := c.locate(req.Stream)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", req.Stream, err)

@@ -513,3 +513,15 @@ func TestMirrorOrderIsStable(t *testing.T) {
 		t.Fatalf("rewrite changed the order:\n%s\nwant:\n%s", got, first)
 	}
 }
+
+// A file target adopts existing records by key only: another match is refused, not ignored.
+func TestMatchOtherThanTheKeyIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, kind := range []string{"jsonl", "csv"} {
+		c := open(t, kind, dir, connector.Settings{"path": dir})
+		_, err := c.OpenWriter(context.Background(), connector.WriteRequest{Stream: "out." + kind, Key: []string{"id"}, Match: []string{"email"}})
+		if !errors.Is(err, connector.ErrUnsupported) {
+			t.Fatalf("%s: OpenWriter with match [email]: %v, want ErrUnsupported", kind, err)
+		}
+	}
+}

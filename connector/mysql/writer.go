@@ -56,9 +56,8 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (conn
 	if err := ti.requireColumns("key", req.Key); err != nil {
 		return nil, fail(err)
 	}
-	if len(req.Match) > 0 && !slices.Equal(lowerSorted(req.Match), lowerSorted(req.Key)) {
-		return nil, fail(fmt.Errorf("match fields (%s) other than the key: %w; the table's unique key on (%s) already adopts existing rows",
-			strings.Join(req.Match, ", "), connector.ErrUnsupported, strings.Join(req.Key, ", ")))
+	if err := req.MatchOnlyByKey(); err != nil { // the table's unique key already adopts existing rows
+		return nil, fail(err)
 	}
 	w := &writer{db: db, ti: ti, key: req.Key, append: req.Append}
 	w.marks = w.keyPlaceholders()

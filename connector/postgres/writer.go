@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/onewaysync/oneway/connector"
@@ -34,10 +33,10 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (conn
 	if len(req.Key) == 0 && !req.Append {
 		return nil, fail(errors.New("a key is needed to upsert and delete by key"))
 	}
-	if len(req.Match) > 0 && !sameSet(req.Match, req.Key) {
-		// A create already adopts the row with the same key (ON CONFLICT); adopting a row found by other
-		// fields would mean rewriting its key, which this connector does not do.
-		return nil, fail(fmt.Errorf("match on %v: only the key (%v) can match existing rows: %w", req.Match, req.Key, connector.ErrUnsupported))
+	// A create already adopts the row with the same key (ON CONFLICT); adopting a row found by other
+	// fields would mean rewriting its key, which this connector does not do.
+	if err := req.MatchOnlyByKey(); err != nil {
+		return nil, fail(err)
 	}
 	w := &writer{c: c, t: t, key: req.Key, fields: req.Fields, append: req.Append, stmts: map[string]string{}, direct: true}
 	conn, err := c.acquire(ctx)
@@ -186,10 +185,6 @@ func (w *writer) keyValues(ch connector.Change) ([]any, error) {
 }
 
 // sameSet reports whether a and b hold the same names, in any order.
-func sameSet(a, b []string) bool {
-	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
-}
-
 // NonIdempotent reports true in append mode, where a Create sent twice inserts two rows; upserts by key
 // are idempotent.
 func (w *writer) NonIdempotent() bool { return w.append }

@@ -32,6 +32,9 @@ func (c *Conn) OpenWriter(ctx context.Context, req connector.WriteRequest) (_ co
 	if len(req.Key) == 0 && !req.Append {
 		return nil, fail(errors.New("no key fields: a writer that is not append-only needs the key to match records"))
 	}
+	if err := req.MatchOnlyByKey(); err != nil {
+		return nil, fail(err)
+	}
 	db, err := c.writeDB(create)
 	if err != nil {
 		return nil, fail(err)
@@ -410,4 +413,12 @@ func (w *writer) Close() error {
 	return errors.Join(errs...)
 }
 
-var _ connector.Writer = (*writer)(nil)
+// NonIdempotent reports true in append mode, where a Create is a plain INSERT and one sent twice makes
+// two rows: the engine then records an intent before each batch (see delivery in docs/config.md), as for
+// the postgres and mysql append writers.
+func (w *writer) NonIdempotent() bool { return w.append }
+
+var (
+	_ connector.Writer        = (*writer)(nil)
+	_ connector.NonIdempotent = (*writer)(nil)
+)

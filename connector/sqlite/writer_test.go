@@ -473,3 +473,32 @@ func TestKeysFromTheLedger(t *testing.T) {
 		t.Errorf("a json.Number key did not match: %v", got)
 	}
 }
+
+// The writer adopts existing records by key only: another match is refused, not ignored.
+func TestMatchOtherThanTheKeyIsRefused(t *testing.T) {
+	c := openConn(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	_, err := c.OpenWriter(context.Background(), connector.WriteRequest{Stream: "t", Key: []string{"id"}, Match: []string{"email"}, Options: connector.Settings{"create_table": true}})
+	if !errors.Is(err, connector.ErrUnsupported) {
+		t.Fatalf("OpenWriter with match [email]: %v, want ErrUnsupported", err)
+	}
+}
+
+// In append mode a Create is a plain INSERT: the writer says it is not idempotent, so that the engine
+// records intents and a batch a crash interrupted is not inserted twice unnoticed.
+func TestAppendWriterIsNotIdempotent(t *testing.T) {
+	c := openConn(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	for _, tc := range []struct {
+		append bool
+		want   bool
+	}{{true, true}, {false, false}} {
+		w, err := c.OpenWriter(context.Background(), connector.WriteRequest{Stream: "t", Key: []string{"id"}, Append: tc.append, Options: connector.Settings{"create_table": true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ni, ok := w.(connector.NonIdempotent)
+		if got := ok && ni.NonIdempotent(); got != tc.want {
+			t.Errorf("append %v: NonIdempotent = %v, want %v", tc.append, got, tc.want)
+		}
+		w.Close()
+	}
+}
