@@ -58,7 +58,10 @@ func (r *reader) Next(ctx context.Context) ([]connector.Record, error) {
 	return batch, nil
 }
 
-// fetch reads the next page into held; an empty page, or one past totalResults, ends the read.
+// fetch reads the next page into held. An empty page ends the read, and so does a page past
+// totalResults that came back short; a full page is followed by another request whatever totalResults
+// says, as a server that leaves totalResults out (or counts only its page) would otherwise end a
+// snapshot early, and a mirror would delete what it never saw.
 func (r *reader) fetch(ctx context.Context) error {
 	query := url.Values{"startIndex": {strconv.Itoa(r.next)}, "count": {strconv.Itoa(r.size)}}
 	var page listResponse
@@ -69,7 +72,7 @@ func (r *reader) fetch(ctx context.Context) error {
 		r.held = append(r.held, connector.Record(canonical(res).(map[string]any)))
 	}
 	r.next += len(page.Resources)
-	if len(page.Resources) == 0 || r.next > page.TotalResults {
+	if len(page.Resources) == 0 || (r.next > page.TotalResults && len(page.Resources) < r.size) {
 		r.done = true
 	}
 	return nil

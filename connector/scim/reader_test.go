@@ -1,8 +1,12 @@
 package scim_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
+	nethttp "net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,5 +55,49 @@ func TestReadPages(t *testing.T) {
 	}
 	if _, err := open(t, ts.URL).(connector.Source).Read(t.Context(), connector.ReadRequest{Stream: "Devices"}); err == nil {
 		t.Error("Read of an unknown stream succeeded")
+	}
+}
+
+// A server that leaves totalResults out, or counts only its page there, does not end a snapshot read
+// early: a full page is always followed by another request (a mirror would delete the unread users).
+func TestReadDoesNotTrustAMissingOrPageSizedTotal(t *testing.T) {
+	for name, total := range map[string]func(page int) any{
+		"missing":    func(int) any { return nil },
+		"page count": func(page int) any { return page },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+				start, _ := strconv.Atoi(r.URL.Query().Get("startIndex"))
+				var res []map[string]any
+				for i := start; i < start+2 && i <= 5; i++ {
+					res = append(res, map[string]any{"id": strconv.Itoa(i), "userName": "u" + strconv.Itoa(i)})
+				}
+				body := map[string]any{"Resources": res}
+				if v := total(len(res)); v != nil {
+					body["totalResults"] = v
+				}
+				json.NewEncoder(w).Encode(body)
+			}))
+			defer srv.Close()
+			c := open(t, srv.URL)
+			rd, err := c.(connector.Source).Read(t.Context(), connector.ReadRequest{Stream: "Users", BatchSize: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for {
+				b, err := rd.Next(t.Context())
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				n += len(b)
+			}
+			if n != 5 {
+				t.Fatalf("read %d of 5 users", n)
+			}
+		})
 	}
 }
