@@ -75,7 +75,9 @@ func float(v any) (float64, bool) {
 // when the API cannot sort them itself: records with a NULL (or missing) cursor field first, ordered
 // by key; then the others in ascending (cursor..., key...) order, dropping those whose tuple is below
 // from. from may be a prefix of the tuple (only that prefix is compared), and a NULL in it matches
-// everything from there on, as NULLs sort first. recs is sorted in place.
+// everything from there on, as NULLs sort first. recs is sorted in place. A record served twice (an
+// update moved it from one page to another during the read) is kept once, in its latest version: the
+// one with the highest cursor (a reader that kept the first would move the position past the update).
 func CursorSlice(recs []connector.Record, cursor, key []string, from []any) ([]connector.Record, error) {
 	order := append(slices.Clone(cursor), key...)
 	if len(from) > len(order) {
@@ -115,6 +117,7 @@ func CursorSlice(recs []connector.Record, cursor, key []string, from []any) ([]c
 	if cerr != nil {
 		return nil, cerr
 	}
+	nulls, rest = latestVersions(nulls, rest, key)
 	start := 0
 	if len(from) > 0 {
 		start = len(rest)
@@ -130,6 +133,47 @@ func CursorSlice(recs []connector.Record, cursor, key []string, from []any) ([]c
 		}
 	}
 	return append(nulls, rest[start:]...), nil
+}
+
+// latestVersions keeps one record per key: the last of rest (sorted by cursor, so the latest version),
+// and a NULL-cursor record only when rest has none of its key. Records without their key stay, for the
+// engine to report.
+func latestVersions(nulls, rest []connector.Record, key []string) ([]connector.Record, []connector.Record) {
+	last := make(map[string]int, len(rest))
+	for i, r := range rest {
+		if k, err := connector.RecordKey(r, key); err == nil {
+			last[k] = i
+		}
+	}
+	keep := func(r connector.Record, i int) bool {
+		k, err := connector.RecordKey(r, key)
+		if err != nil {
+			return true
+		}
+		j, ok := last[k]
+		if i < 0 {
+			return !ok
+		}
+		return j == i
+	}
+	outRest := rest[:0:0]
+	for i, r := range rest {
+		if keep(r, i) {
+			outRest = append(outRest, r)
+		}
+	}
+	seen := map[string]bool{}
+	outNulls := nulls[:0:0]
+	for _, r := range nulls {
+		if k, err := connector.RecordKey(r, key); err == nil {
+			if seen[k] || !keep(r, -1) {
+				continue
+			}
+			seen[k] = true
+		}
+		outNulls = append(outNulls, r)
+	}
+	return outNulls, outRest
 }
 
 func hasNull(r connector.Record, fields []string) bool {

@@ -68,3 +68,24 @@ func TestCompare(t *testing.T) {
 		t.Error("Compare of a string with a number succeeded")
 	}
 }
+
+// A record served twice during a read (updated between two page requests) is kept in its latest version:
+// kept in the first, the read's position would move past the update and no later read would bring it.
+func TestCursorSliceKeepsTheLatestVersionOfARecordServedTwice(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := func(id int64, at any, name string) connector.Record { return connector.Record{"id": id, "at": at, "name": name} }
+	got, err := CursorSlice([]connector.Record{
+		rec(1, t0, "a"), rec(2, t0.Add(2*time.Hour), "x old"), rec(2, t0.Add(3*time.Hour), "x new"), rec(3, t0.Add(4*time.Hour), "y"),
+		rec(4, nil, "null, then dated"), rec(4, t0.Add(5*time.Hour), "dated"), rec(5, nil, "null twice"), rec(5, nil, "null twice"),
+	}, []string{"at"}, []string{"id"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range got {
+		names = append(names, r["name"].(string))
+	}
+	if want := []string{"null twice", "a", "x new", "y", "dated"}; !slices.Equal(names, want) {
+		t.Fatalf("records %q, want %q", names, want)
+	}
+}
