@@ -73,7 +73,9 @@ func TestCompare(t *testing.T) {
 // kept in the first, the read's position would move past the update and no later read would bring it.
 func TestCursorSliceKeepsTheLatestVersionOfARecordServedTwice(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	rec := func(id int64, at any, name string) connector.Record { return connector.Record{"id": id, "at": at, "name": name} }
+	rec := func(id int64, at any, name string) connector.Record {
+		return connector.Record{"id": id, "at": at, "name": name}
+	}
 	got, err := CursorSlice([]connector.Record{
 		rec(1, t0, "a"), rec(2, t0.Add(2*time.Hour), "x old"), rec(2, t0.Add(3*time.Hour), "x new"), rec(3, t0.Add(4*time.Hour), "y"),
 		rec(4, nil, "null, then dated"), rec(4, t0.Add(5*time.Hour), "dated"), rec(5, nil, "null twice"), rec(5, nil, "null twice"),
