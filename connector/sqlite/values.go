@@ -170,6 +170,9 @@ func encode(k kind, v any) (any, error) {
 	case time.Time:
 		return formatTime(x, k), nil
 	case json.Number:
+		if k == kindNone {
+			return numberValue(x), nil
+		}
 		return x.String(), nil
 	case map[string]any, []any:
 		b, err := connector.CanonicalJSON(x)
@@ -200,13 +203,22 @@ func encodeBound(k kind, v any) (any, error) {
 		// A number compared with text is always smaller in SQLite; bind a number unless the column
 		// holds decimals as text.
 		if k != kindDecimal && k != kindText {
-			if n, err := x.Int64(); err == nil {
-				return n, nil
-			}
-			if f, err := x.Float64(); err == nil {
-				return f, nil
-			}
+			return numberValue(x), nil
 		}
 	}
 	return encode(k, v)
+}
+
+// numberValue is a json.Number as SQLite should hold it outside decimal and text columns: an int64
+// when it is one, a float64 when that float prints back as the same text, else the text itself (which
+// no number could hold exactly). encode writes it so in a column without a type, where no affinity
+// converts, and encodeBound binds it so: a key written is found again.
+func numberValue(x json.Number) any {
+	if n, err := x.Int64(); err == nil {
+		return n
+	}
+	if f, err := x.Float64(); err == nil && strconv.FormatFloat(f, 'g', -1, 64) == x.String() {
+		return f
+	}
+	return x.String()
 }

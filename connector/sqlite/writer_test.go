@@ -502,3 +502,24 @@ func TestAppendWriterIsNotIdempotent(t *testing.T) {
 		w.Close()
 	}
 }
+
+// A key that arrives as a json.Number (a numeric id read from PostgreSQL, a uint64) is found again in a
+// column without a declared type, where no affinity converts: it was written as text and looked up as a
+// number, so an Update missed it (and the engine created a second row) and a Delete removed nothing.
+func TestNumberKeysInAnUntypedColumnAreFoundAgain(t *testing.T) {
+	path := newDB(t, `CREATE TABLE t (id, v TEXT)`)
+	c := openConn(t, path)
+	req := connector.WriteRequest{Stream: "t", Key: []string{"id"}}
+	key := json.Number("42")
+	applyOK(t, c, req, []connector.Change{{Action: connector.Create, Key: []any{key}, Record: connector.Record{"id": key, "v": "a"}}})
+	applyOK(t, c, req, []connector.Change{{Action: connector.Update, Key: []any{key}, Record: connector.Record{"v": "b"}}})
+	var n int
+	var v string
+	if err := rawDB(t, path).QueryRow(`SELECT count(*), max(v) FROM t`).Scan(&n, &v); err != nil || n != 1 || v != "b" {
+		t.Fatalf("after the update: %d rows, v %q, %v; want 1 row with b", n, v, err)
+	}
+	applyOK(t, c, req, []connector.Change{{Action: connector.Delete, Key: []any{key}}})
+	if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("after the delete: %d rows, %v", n, err)
+	}
+}
