@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -124,9 +125,18 @@ func (g *gate) pass(ctx context.Context, send func() error) error {
 		case <-timer.C:
 		}
 	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < sendMargin {
+		// The batch's write_timeout is near: a send it cut off could not be known to have arrived or
+		// not, so this one is not started; the engine sends it again in a new batch.
+		return connector.NotSent(connector.Transient(errors.New("slack: not sent, the batch's write_timeout is near")))
+	}
 	err := send()
 	g.lim.ReserveN(time.Now(), 1)
 	return err
 }
+
+// sendMargin is the least time left before the context's deadline for a message to be sent: a Slack
+// call answers in well under it.
+const sendMargin = 10 * time.Second
 
 var _ connector.Target = (*Conn)(nil)

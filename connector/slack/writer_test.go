@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -249,5 +250,28 @@ func TestRecordMustMakeAMessage(t *testing.T) {
 	}
 	if m := s.Messages("sales"); len(m) != 1 || !strings.Contains(string(m[0].Blocks), `"*hi*"`) {
 		t.Errorf("messages = %+v", m)
+	}
+}
+
+// Close to the batch's deadline (write_timeout) no message is started: one cut off in flight could not
+// be known to have arrived. The rest of the batch is reported as not sent, transient, and nothing of it
+// is posted.
+func TestNoMessageStartsCloseToTheDeadline(t *testing.T) {
+	s := startSlack(t, "a")
+	conn := connectortest.Open(t, slack.New, connector.Settings{"token": botToken, "api_url": s.APIURL()})
+	w := openWriter(t, conn, "a")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	res, err := w.Apply(ctx, []connector.Change{post(1, connector.Record{"text": "m"}), post(2, connector.Record{"text": "n"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if !connector.IsNotSent(r.Err) || !connector.IsRetryable(r.Err) {
+			t.Fatalf("message %d: %v, want a transient not-sent error", i+1, r.Err)
+		}
+	}
+	if n := len(s.Messages("a")); n != 0 {
+		t.Fatalf("%d messages posted", n)
 	}
 }
