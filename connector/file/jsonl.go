@@ -23,7 +23,16 @@ func (jsonlCodec) ext() string     { return ".jsonl" }
 func (jsonlCodec) columnar() bool  { return false }
 func (jsonlCodec) headerRow() bool { return false }
 
-func (jsonlCodec) storeValue(v any) (any, error) { return connector.Normalize(v) }
+// storeValue stores numbers as the decoder reads them back (convertNumbers): a key 1.50 is filed
+// under [1.5] from the start, as it will be when the file is loaded again, not under [1.50] once and
+// [1.5] the next run (its update then found nothing and a second line was added).
+func (jsonlCodec) storeValue(v any) (any, error) {
+	n, err := connector.Normalize(v) // a fresh copy: convertNumbers may change it in place
+	if err != nil {
+		return nil, err
+	}
+	return convertNumbers(n), nil
+}
 
 func (jsonlCodec) newDecoder(r io.Reader, name string, _ []string) (decoder, error) {
 	return &jsonlDecoder{r: skipBOM(r), name: name}, nil

@@ -525,3 +525,41 @@ func TestMatchOtherThanTheKeyIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A decimal key not in its shortest form (1.50, 2.0, as a json.Number from a DECIMAL column) is filed
+// as the file will read it back, so the next run's update finds it instead of adding a second line.
+func TestJSONLDecimalKeysAreFoundAfterAReload(t *testing.T) {
+	dir := t.TempDir()
+	c := open(t, "jsonl", dir, connector.Settings{"path": "."})
+	write := func(action connector.Action, key json.Number, name string) {
+		t.Helper()
+		w, err := c.OpenWriter(context.Background(), connector.WriteRequest{Stream: "r", Key: []string{"id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		res, err := w.Apply(context.Background(), []connector.Change{{Action: action, Key: []any{key}, Record: connector.Record{"id": key, "name": name}}})
+		if err != nil || res[0].Err != nil {
+			t.Fatalf("%v %s: %v %v", action, key, err, res[0].Err)
+		}
+		if err := w.(connector.Committer).Commit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []json.Number{"1.50", "2.0", "1E2"} {
+		write(connector.Create, key, "first")
+		write(connector.Update, key, "second")
+	}
+	got, err := readAll(t, c, "r", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d records, want 3: %v", len(got), got)
+	}
+	for _, r := range got {
+		if r["name"] != "second" {
+			t.Fatalf("record %v was not updated", r)
+		}
+	}
+}
