@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -56,9 +57,9 @@ func formatText(v any) (string, error) {
 	case int64:
 		return strconv.FormatInt(x, 10), nil
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64), nil
+		return formatFloat(x), nil
 	case json.Number:
-		return string(x), nil
+		return string(x), nil // its digits as given (12.50 stays 12.50)
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano), nil
 	case []byte:
@@ -67,6 +68,21 @@ func formatText(v any) (string, error) {
 		b, err := connector.CanonicalJSON(x)
 		return string(b), err
 	}
+}
+
+// formatFloat writes a whole float within ±2^53 as an integer (2e6 is 2000000, the text the same key
+// gives when it comes back from the ledger as a number; 2e+06 was refused as disagreeing with it) and
+// others in plain decimals between 1e-6 and 1e21 (1250000.5, not 1.2500005e+06, which a loader of an
+// integer or numeric column may refuse), in the shortest exponent form beyond (1e+21); each reads back
+// as the same float.
+func formatFloat(x float64) string {
+	switch a := math.Abs(x); {
+	case x == math.Trunc(x) && a < 1<<53:
+		return strconv.FormatInt(int64(x), 10)
+	case a >= 1e-6 && a < 1e21:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
 func (c csvCodec) newDecoder(r io.Reader, name string, cols []string) (decoder, error) {
