@@ -2,10 +2,13 @@ package http
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/url"
 	"strconv"
+
+	"github.com/onewaysync/oneway/connector"
 )
 
 // Pagination types.
@@ -68,6 +71,7 @@ type Pages struct {
 	next    *url.URL // nil after the last page
 	page    int
 	offset  int
+	prev    [32]byte // hash of the last page's items (page and offset pagination)
 }
 
 // Pages starts reading the collection at first. records is the JSON path of the array of records in
@@ -111,6 +115,19 @@ func (ps *Pages) Next(ctx context.Context) ([]any, error) {
 	items, err := Items(body, ps.records)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", cur.Redacted(), err)
+	}
+	if (ps.p.Type == PageNumber || ps.p.Type == PageOffset) && len(items) > 0 {
+		// An API that ignores the page or offset parameter serves the first page for ever, and the
+		// reader's de-duplication would hide it: the read would never end.
+		b, err := connector.CanonicalJSON(items)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: %w", cur.Redacted(), err)
+		}
+		h := sha256.Sum256(b)
+		if h == ps.prev {
+			return nil, fmt.Errorf("GET %s: the same records as the page before; the API does not seem to take the %q parameter (check pagination)", cur.Redacted(), ps.param(ps.p.Type))
+		}
+		ps.prev = h
 	}
 	var next *url.URL
 	switch ps.p.Type {

@@ -377,3 +377,33 @@ func TestSettings(t *testing.T) {
 		t.Errorf("error %v, want a SettingError at streams.a.pagination.type", err)
 	}
 }
+
+// An API that ignores the page or offset parameter serves its first page again and again; the reader's
+// de-duplication hid the repeats and the read never ended. It now fails on the repeated page.
+func TestPaginationIgnoredByTheAPIFailsTheRead(t *testing.T) {
+	for _, typ := range []string{"page", "offset"} {
+		t.Run(typ, func(t *testing.T) {
+			srv := serve(t, func(w nethttp.ResponseWriter, r *nethttp.Request) { fmt.Fprint(w, page(1, 2)) })
+			c := openConn(t, connector.Settings{"url": srv.URL, "streams": map[string]any{"items": map[string]any{
+				"path": "/items", "pagination": map[string]any{"type": typ}}}})
+			r, err := c.(connector.Source).Read(t.Context(), connector.ReadRequest{Stream: "items", Key: []string{"id"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for range 100 {
+				_, err := r.Next(t.Context())
+				if errors.Is(err, io.EOF) {
+					t.Fatal("the read completed")
+				}
+				if err != nil {
+					if !strings.Contains(err.Error(), "same records") {
+						t.Fatalf("err = %v", err)
+					}
+					return
+				}
+			}
+			t.Fatal("the read went on past 100 batches of the same page")
+		})
+	}
+}
