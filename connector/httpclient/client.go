@@ -91,11 +91,17 @@ func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
 }
 
 // Blocked reports whether ip is link-local (169.254.0.0/16, fe80::/10, which hold cloud metadata
-// endpoints such as 169.254.169.254) or an IPv4-mapped form of one.
+// endpoints such as 169.254.169.254), another cloud's metadata address (AWS's IPv6 fd00:ec2::254,
+// Alibaba's 100.100.100.200), or an IPv4-mapped form of one.
 func Blocked(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	return ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()
+	return ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip == awsMetadataV6 || ip == alibabaMetadata
 }
+
+var (
+	awsMetadataV6   = netip.MustParseAddr("fd00:ec2::254")
+	alibabaMetadata = netip.MustParseAddr("100.100.100.200")
+)
 
 // ReadBody reads a response body up to the client's cap and closes it; a larger body is an error
 // rather than a silently truncated record set.

@@ -16,6 +16,7 @@ import (
 func TestBlocked(t *testing.T) {
 	for addr, want := range map[string]bool{
 		"169.254.169.254": true, "169.254.0.1": true, "fe80::1": true, "::ffff:169.254.169.254": true,
+		"fd00:ec2::254": true, "100.100.100.200": true, "::ffff:100.100.100.200": true, "100.100.100.201": false,
 		"127.0.0.1": false, "10.0.0.1": false, "8.8.8.8": false, "::1": false,
 	} {
 		if got := Blocked(netip.MustParseAddr(addr)); got != want {
