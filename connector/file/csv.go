@@ -162,7 +162,7 @@ func (d *csvDecoder) next() (connector.Record, int, error) {
 			return nil, 0, fmt.Errorf("%s:%d:%d: field %q is not valid UTF-8 (oneway reads UTF-8 only; convert the file, e.g. with iconv)",
 				d.name, d.pos[i].line, d.pos[i].col, d.cols[i])
 		}
-		if d.codec.hasNull && v == d.codec.null {
+		if d.codec.hasNull && v == d.codec.null && !d.pos[i].quoted {
 			rec[d.cols[i]] = nil
 		} else {
 			rec[d.cols[i]] = v
@@ -214,8 +214,11 @@ func (e *csvEncoder) record(r connector.Record) error {
 				k, strings.Join(e.cols, ", "))
 		}
 	}
+	// A text equal to the null marker is quoted, so that it reads back as that text, not as NULL.
+	var force []bool
 	for i, col := range e.cols {
-		switch v := r[col].(type) {
+		v := r[col]
+		switch v := v.(type) {
 		case nil:
 			e.row[i] = e.codec.null
 		case string:
@@ -227,8 +230,39 @@ func (e *csvEncoder) record(r connector.Record) error {
 			}
 			e.row[i] = s
 		}
+		if v != nil && e.codec.hasNull && e.row[i] == e.codec.null {
+			if force == nil {
+				force = make([]bool, len(e.cols))
+			}
+			force[i] = true
+		}
+	}
+	if force != nil {
+		return e.writeForcing(e.row, force)
 	}
 	return e.write(e.row)
+}
+
+// writeForcing writes a row quoting the fields of force, and the others where CSV needs it (encoding/csv
+// cannot be told to quote a field that does not need it).
+func (e *csvEncoder) writeForcing(row []string, force []bool) error {
+	if err := e.flush(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for i, f := range row {
+		if i > 0 {
+			b.WriteRune(e.cw.Comma)
+		}
+		if force[i] || f == `\.` || strings.ContainsAny(f, "\"\r\n"+string(e.cw.Comma)) || strings.HasPrefix(f, " ") || strings.HasPrefix(f, "\t") {
+			b.WriteString(`"` + strings.ReplaceAll(f, `"`, `""`) + `"`)
+		} else {
+			b.WriteString(f)
+		}
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(e.w, b.String())
+	return err
 }
 
 // write writes one row. encoding/csv writes a row of one empty field as an empty line, which readers

@@ -63,8 +63,8 @@ func TestCSVDecoder(t *testing.T) {
 		},
 		{
 			name: "null setting", codec: csvCodec{comma: ',', header: true, null: "", hasNull: true},
-			in:   "id,note\n1,\n2,\"\"\n3,x\n",
-			want: []connector.Record{{"id": "1", "note": nil}, {"id": "2", "note": nil}, {"id": "3", "note": "x"}},
+			in:   "id,note\n1,\n2,\"\"\n3,x\n", // a quoted field is text: "" is the empty string, as in PostgreSQL's CSV
+			want: []connector.Record{{"id": "1", "note": nil}, {"id": "2", "note": ""}, {"id": "3", "note": "x"}},
 		},
 		{
 			name: "null marker", codec: csvCodec{comma: ',', header: true, null: `\N`, hasNull: true},
@@ -162,6 +162,18 @@ func TestCSVEncoder(t *testing.T) {
 			want: "a\tb\n1\t\\N\n2\t\n",
 		},
 		{
+			// A text equal to the marker is quoted and reads back as text; the NULL beside it stays bare.
+			name: "text equal to the null marker", codec: csvCodec{comma: ',', header: true, null: `\N`, hasNull: true}, cols: []string{"a", "b"},
+			recs: []connector.Record{{"a": `\N`, "b": nil}, {"a": "x", "b": `\N`}},
+			want: "a,b\n\"\\N\",\\N\nx,\"\\N\"\n",
+		},
+		{
+			// With null: "" an empty text is quoted, and "" is not NULL: both survive.
+			name: "empty text with an empty null marker", codec: csvCodec{comma: ',', header: true, null: "", hasNull: true}, cols: []string{"a", "b"},
+			recs: []connector.Record{{"a": "", "b": nil}},
+			want: "a,b\n\"\",\n",
+		},
+		{
 			name: "no header row", codec: csvCodec{comma: ','}, cols: []string{"a"},
 			recs: []connector.Record{{"a": "1"}},
 			want: "1\n",
@@ -194,6 +206,17 @@ func TestCSVEncoder(t *testing.T) {
 			}
 			if len(back) != len(tt.recs) {
 				t.Fatalf("read back %d records, wrote %d", len(back), len(tt.recs))
+			}
+			for i, r := range tt.recs {
+				for _, col := range tt.cols {
+					want, got := r[col], back[i][col]
+					if want == nil && !tt.codec.hasNull {
+						want = "" // without a null marker, NULL is written as an empty field
+					}
+					if (want == nil) != (got == nil) || (want != nil && want != got) {
+						t.Errorf("record %d field %s read back as %#v, written %#v", i, col, got, want)
+					}
+				}
 			}
 		})
 	}

@@ -33,7 +33,12 @@ type csvSyntaxError struct {
 func (e *csvSyntaxError) Error() string { return fmt.Sprintf("%d:%d: %s", e.line, e.col, e.msg) }
 
 // fieldPos is where a field starts.
-type fieldPos struct{ line, col int }
+// fieldPos is where a field starts, and whether it was quoted (a quoted field is text, never the null
+// marker).
+type fieldPos struct {
+	line, col int
+	quoted    bool
+}
 
 // readRecord returns the fields of the next record and where each starts; io.EOF after the last record.
 func (p *csvParser) readRecord(fields []string, pos []fieldPos) ([]string, []fieldPos, error) {
@@ -90,7 +95,7 @@ func (p *csvParser) readRecord(fields []string, pos []fieldPos) ([]string, []fie
 				}
 				break
 			}
-			fields, pos = append(fields, string(field)), append(pos, fieldPos{lineNo, col})
+			fields, pos = append(fields, string(field)), append(pos, fieldPos{lineNo, col, true})
 			switch rest := line[i:]; {
 			case bytes.HasPrefix(rest, p.comma):
 				i += len(p.comma)
@@ -111,7 +116,7 @@ func (p *csvParser) readRecord(fields []string, pos []fieldPos) ([]string, []fie
 		if q := bytes.IndexByte(field, '"'); q >= 0 {
 			return nil, nil, &csvSyntaxError{p.line, i + q + 1, `" in an unquoted field; quote the field and write the " as ""`}
 		}
-		fields, pos = append(fields, string(field)), append(pos, fieldPos{lineNo, col})
+		fields, pos = append(fields, string(field)), append(pos, fieldPos{lineNo, col, false})
 		if last {
 			return fields, pos, nil
 		}
