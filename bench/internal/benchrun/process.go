@@ -111,12 +111,17 @@ func profileName(phase string) string {
 	return strings.NewReplacer(" ", "-", "%", "pct", "(", "", ")", "", "/", "-", ",", "").Replace(phase) + ".pprof"
 }
 
+// commands returns the baseline's two commands, env added to both environments.
+func commands(env []string, first, second []string) (a, b *exec.Cmd) {
+	a, b = exec.Command(first[0], first[1:]...), exec.Command(second[0], second[1:]...)
+	a.Env, b.Env = append(os.Environ(), env...), append(os.Environ(), env...)
+	return a, b
+}
+
 // Pipe times two commands joined by a pipe (the first's stdout into the second's stdin), as a shell's
 // `a | b`, without a shell, and prints a row.
 func Pipe(phase string, rows int, env []string, first, second []string) (Measurement, error) {
-	a := exec.Command(first[0], first[1:]...)
-	b := exec.Command(second[0], second[1:]...)
-	a.Env, b.Env = append(os.Environ(), env...), append(os.Environ(), env...)
+	a, b := commands(env, first, second)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return Measurement{}, err
@@ -162,9 +167,7 @@ func TwoPass(phase string, rows int, env []string, first, second []string) (Meas
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	a := exec.Command(first[0], first[1:]...)
-	b := exec.Command(second[0], second[1:]...)
-	a.Env, b.Env = append(os.Environ(), env...), append(os.Environ(), env...)
+	a, b := commands(env, first, second)
 	var aErr, bOut bytes.Buffer
 	a.Stdout, a.Stderr = f, &aErr
 	b.Stdout, b.Stderr = &bOut, &bOut
