@@ -139,37 +139,26 @@ func CursorSlice(recs []connector.Record, cursor, key []string, from []any) ([]c
 // and a NULL-cursor record only when rest has none of its key. Records without their key stay, for the
 // engine to report.
 func latestVersions(nulls, rest []connector.Record, key []string) ([]connector.Record, []connector.Record) {
+	keys := make([]string, len(rest)) // "" for a record without its key
 	last := make(map[string]int, len(rest))
 	for i, r := range rest {
 		if k, err := connector.RecordKey(r, key); err == nil {
-			last[k] = i
+			keys[i], last[k] = k, i
 		}
-	}
-	keep := func(r connector.Record, i int) bool {
-		k, err := connector.RecordKey(r, key)
-		if err != nil {
-			return true
-		}
-		j, ok := last[k]
-		if i < 0 {
-			return !ok
-		}
-		return j == i
 	}
 	outRest := rest[:0:0]
 	for i, r := range rest {
-		if keep(r, i) {
+		if keys[i] == "" || last[keys[i]] == i {
 			outRest = append(outRest, r)
 		}
 	}
-	seen := map[string]bool{}
 	outNulls := nulls[:0:0]
 	for _, r := range nulls {
 		if k, err := connector.RecordKey(r, key); err == nil {
-			if seen[k] || !keep(r, -1) {
+			if _, dated := last[k]; dated {
 				continue
 			}
-			seen[k] = true
+			last[k] = -1 // the first NULL-cursor copy is kept, later ones not
 		}
 		outNulls = append(outNulls, r)
 	}
