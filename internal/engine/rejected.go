@@ -20,22 +20,39 @@ func (e *Engine) DropRejected(ctx context.Context, sc ledger.Scope, keys []strin
 	if err != nil {
 		return 0, err
 	}
-	sess, err := e.Store.Session(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer sess.Close()
 	want := map[string]bool{}
 	for _, k := range keys {
 		want[k] = true
 	}
-	var c ledger.Commit
-	c.Scope = sc
+	var picked []ledger.Rejected
+	var refused []string // keys of the picked records a target refused (not map failures)
 	for _, r := range rejects {
 		if len(keys) > 0 && !want[r.Key] {
 			continue
 		}
 		delete(want, r.Key)
+		picked = append(picked, r)
+		if r.Action != "map" {
+			refused = append(refused, r.Key)
+		}
+	}
+	for k := range want {
+		return 0, fmt.Errorf("no rejected record with key %s in %s/%s", k, sc.Sync, sc.Target)
+	}
+	if len(picked) == 0 {
+		return 0, nil
+	}
+	sess, err := e.Store.Session(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer sess.Close()
+	held, err := sess.Lookup(ctx, sc, refused)
+	if err != nil {
+		return 0, err
+	}
+	c := ledger.Commit{Scope: sc}
+	for _, r := range picked {
 		c.Resolve = append(c.Resolve, r.Key)
 		if r.Action == "map" {
 			continue
@@ -48,10 +65,6 @@ func (e *Engine) DropRejected(ctx context.Context, sc ledger.Scope, keys []strin
 		if err != nil {
 			return 0, fmt.Errorf("rejected record %s: %w", r.Key, err)
 		}
-		held, err := sess.Lookup(ctx, sc, []string{r.Key})
-		if err != nil {
-			return 0, err
-		}
 		if en, ok := held[r.Key]; ok && en.Status == ledger.Live && r.Action == connector.Update.String() {
 			if en.Doc, err = sess.Doc(ctx, sc, r.Key); err != nil {
 				return 0, err
@@ -61,12 +74,6 @@ func (e *Engine) DropRejected(ctx context.Context, sc ledger.Scope, keys []strin
 			continue
 		}
 		c.Entries = append(c.Entries, ledger.Entry{Key: r.Key, TargetKey: r.TargetKey, Hash: hashDoc(doc), Doc: doc, Status: ledger.Dropped})
-	}
-	for k := range want {
-		return 0, fmt.Errorf("no rejected record with key %s in %s/%s", k, sc.Sync, sc.Target)
-	}
-	if len(c.Resolve) == 0 {
-		return 0, nil
 	}
 	if err := e.Store.Commit(ctx, c); err != nil {
 		return 0, err
