@@ -207,3 +207,10 @@ func Reclassify(err, next error) error {
 	}
 	return next
 }
+
+// NotSentAfter is the error of a change a writer skips because an earlier change of its batch failed
+// with stop: not sent (connector.NotSent), and retried exactly when stop would be. what names the
+// earlier change ("message", "change").
+func NotSentAfter(stop error, what string) error {
+	return connector.NotSent(Reclassify(stop, fmt.Errorf("not sent, as an earlier %s of the batch failed: %w", what, stop)))
+}

@@ -85,7 +85,7 @@ func (w *Writer) Apply(ctx context.Context, batch []connector.Change) ([]connect
 	var stop error
 	for i, ch := range batch {
 		if stop != nil {
-			results[i].Err = connector.NotSent(httpclient.Reclassify(stop, fmt.Errorf("not sent, as an earlier change of the batch failed: %w", stop)))
+			results[i].Err = httpclient.NotSentAfter(stop, "change")
 			continue
 		}
 		id, err := w.apply(ctx, ch)

@@ -55,7 +55,7 @@ func (w *Writer) Apply(ctx context.Context, batch []connector.Change) ([]connect
 			continue
 		}
 		if stop != nil {
-			results[i].Err = connector.NotSent(httpclient.Reclassify(stop, fmt.Errorf("not sent, as an earlier message of the batch failed: %w", stop)))
+			results[i].Err = httpclient.NotSentAfter(stop, "message")
 			continue
 		}
 		msg, err := message(ch.Record, w.key)
